@@ -1,0 +1,54 @@
+# Resolve: the README's commands. Each target sets up what it needs on a fresh machine.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# Tests run against the real PostgreSQL on this machine.
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/resolve
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+PYTEST_WORKERS ?= 2
+
+.PHONY: demo test lint typecheck migrations-check pytest lock clean check-services
+
+$(STAMP): requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==0.13.8
+	$(BIN)/uv pip sync --quiet --python $(BIN)/python requirements.lock
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## make demo: the product with demo data at http://127.0.0.1:8000 (SQLite, no server needed)
+demo: $(STAMP)
+	$(BIN)/python manage.py migrate --no-input
+	$(BIN)/python manage.py load_policies
+	$(BIN)/python manage.py seed_demo
+	@echo "Resolve is at http://127.0.0.1:8000  (Ctrl-C stops it)"
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## make test: lint, types, migrations check, and the whole suite on the real PostgreSQL
+test: $(STAMP) check-services lint typecheck migrations-check pytest
+
+check-services:
+	@$(BIN)/python scripts/check_services.py "$(TEST_DATABASE_URL)"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy .
+
+migrations-check: $(STAMP)
+	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python manage.py makemigrations --check --dry-run
+
+pytest: $(STAMP)
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+	  $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+## make lock: refresh requirements.lock from pyproject.toml
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes -o requirements.lock
+
+clean:
+	rm -rf $(VENV) db.sqlite3

@@ -1,0 +1,61 @@
+"""The lifecycle of a case and its steps, in words and as choices.
+
+A case is raised OPEN at the first step of its route (step 1; a step 0 target, where the
+policy has one, runs beside it and never delays it). While OPEN it climbs: each step ends
+ESCALATED (to the next step), SKIPPED (only where the step allows it and a risk of
+significant harm is flagged), or RESOLVED, which ends the case RESOLVED with what should be
+learned. At any moment the raiser's side may WITHDRAW an open case, with a reason. RESOLVED
+and WITHDRAWN are final: nothing changes a closed case.
+"""
+
+from django.db import models
+
+
+class CaseStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class StepOutcome(models.TextChoices):
+    RESOLVED = "resolved", "Resolved"
+    ESCALATED = "escalated", "Escalated"
+    SKIPPED = "skipped", "Skipped"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    MET = "met", "Met"  # a step 0 target that was met
+
+
+class SubjectKind(models.TextChoices):
+    CHILD = "child", "Child"
+    YOUNG_PERSON = "young_person", "Young person (care-experienced, up to 25)"
+    ADULT = "adult", "Adult"
+
+
+class AgeBand(models.TextChoices):
+    UNDER_1 = "0", "Under 1"
+    AGE_1_4 = "1-4", "1 to 4"
+    AGE_5_10 = "5-10", "5 to 10"
+    AGE_11_15 = "11-15", "11 to 15"
+    AGE_16_17 = "16-17", "16 to 17"
+    AGE_18_25 = "18-25", "18 to 25"
+    AGE_26_64 = "26-64", "26 to 64"
+    AGE_65_PLUS = "65+", "65 and over"
+
+
+class Side(models.TextChoices):
+    """Who acts at a step: one of the two agencies, or the partnership (board level)."""
+
+    CHALLENGING = "challenging", "Challenging agency"
+    RESPONDING = "responding", "Responding agency"
+    PARTNERSHIP = "partnership", "Partnership"
+
+
+class PolicyVersionStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+
+
+class DueSetBy(models.TextChoices):
+    RULE = "rule", "The policy's deadline rule"
+    EARLIER = "earlier", "Set earlier to protect the person"
+    LATER = "later", "Set later, with a reason"
