@@ -42,7 +42,9 @@ class Partnership(models.Model):
 class ClosureDay(models.Model):
     """A local day on which the partnership's agencies do not count working days."""
 
-    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE, related_name="closure_days")
+    partnership = models.ForeignKey(
+        Partnership, on_delete=models.CASCADE, related_name="closure_days"
+    )
     date = models.DateField()
     name = models.CharField(max_length=100)
 

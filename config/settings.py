@@ -29,7 +29,7 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG and os.environ.get("RESOLVE_REQUIRE_SECRET_KEY") == "1":
         raise RuntimeError("SECRET_KEY must be set in production")
-    SECRET_KEY = "resolve-demo-only-not-secret"  # noqa: S105 - the embedded demo's key
+    SECRET_KEY = "resolve-demo-only-not-secret"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 
 INSTALLED_APPS = [

@@ -81,7 +81,9 @@ class Case(models.Model):
         "agencies.Partnership", on_delete=models.PROTECT, related_name="cases"
     )
     reference = models.CharField(max_length=30)
-    policy_version = models.ForeignKey(PolicyVersion, on_delete=models.PROTECT, related_name="cases")
+    policy_version = models.ForeignKey(
+        PolicyVersion, on_delete=models.PROTECT, related_name="cases"
+    )
     route = models.SlugField(max_length=60)
     category = models.SlugField(max_length=60)
     route_details = models.JSONField(
@@ -160,6 +162,11 @@ class CaseStep(models.Model):
     due_set_by = models.CharField(max_length=10, choices=DueSetBy.choices, default=DueSetBy.RULE)
     due_change_reason = models.TextField(blank=True)
 
+    # Who acts at this step on each side, copied from the policy when the step starts.
+    challenging_role = models.CharField(max_length=30, blank=True)
+    responding_role = models.CharField(max_length=30, blank=True)
+    partnership_role = models.CharField(max_length=30, blank=True)
+
     challenging_assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -187,16 +194,15 @@ class CaseStep(models.Model):
 
     class Meta:
         ordering = ["case", "number"]
-        constraints = [
-            models.UniqueConstraint(fields=["case", "number"], name="case_step_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["case", "number"], name="case_step_once")]
         indexes = [
+            models.Index(fields=["partnership_role", "case"]),
             # The sweep's query: open steps by due moment.
             models.Index(
                 fields=["due_at"],
                 name="open_step_due",
                 condition=models.Q(completed_at__isnull=True, due_at__isnull=False),
-            )
+            ),
         ]
 
     def __str__(self) -> str:
@@ -234,3 +240,6 @@ class CaseAccess(models.Model):
 
     class Meta:
         ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.user} read {self.case} ({self.what})"

@@ -168,7 +168,9 @@ def policy_from_document(document: Mapping[str, Any]) -> PolicySpec:
         source=document.get("source", ""),
         categories=tuple(_choice(c) for c in document["categories"]),
         routes=tuple(_route(r) for r in document["routes"]),
-        not_for_this_procedure=tuple(_choice(c) for c in document.get("not_for_this_procedure", ())),
+        not_for_this_procedure=tuple(
+            _choice(c) for c in document.get("not_for_this_procedure", ())
+        ),
         record_sections=dict(document.get("record_sections", {})),
         guidance=dict(document.get("guidance", {})),
     )

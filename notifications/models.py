@@ -21,7 +21,11 @@ class OutboxMessage(models.Model):
     event = models.CharField(max_length=50)
     case = models.ForeignKey("escalation.Case", on_delete=models.CASCADE, related_name="outbox")
     step = models.ForeignKey(
-        "escalation.CaseStep", null=True, blank=True, on_delete=models.CASCADE, related_name="outbox"
+        "escalation.CaseStep",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="outbox",
     )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outbox"

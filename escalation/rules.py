@@ -1,0 +1,179 @@
+"""Who may see and do what to a case (django-rules predicates over user and case).
+
+Every predicate that hides a case has a twin filter in escalation/selectors.py; the tests in
+tests/escalation/test_rules.py hold the two together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import rules
+
+from agencies.enums import PARTNERSHIP_ROLES, Role
+from escalation.enums import CaseStatus, Side
+
+if TYPE_CHECKING:
+    from escalation.models import Case, CaseStep
+
+MANAGER_ROLES = frozenset({Role.LINE_MANAGER, Role.SENIOR_MANAGER, Role.SAFEGUARDING_LEAD})
+
+
+@dataclass(frozen=True)
+class Seat:
+    """One of a person's memberships, reduced to what the rules need."""
+
+    agency_id: int
+    partnership_id: int
+    role: str
+
+
+def seats(user: Any) -> tuple[Seat, ...]:
+    """The person's memberships, read once per user object."""
+    if not getattr(user, "is_authenticated", False):
+        return ()
+    cached = getattr(user, "_resolve_seats", None)
+    if cached is None:
+        from agencies.models import Membership
+
+        cached = tuple(
+            Seat(agency_id=m.agency_id, partnership_id=m.agency.partnership_id, role=m.role)
+            for m in Membership.objects.filter(user=user).select_related("agency")
+        )
+        user._resolve_seats = cached
+    return cached
+
+
+def step_actor_ids(step: CaseStep) -> dict[str, tuple[int | None, str]]:
+    """Side -> (agency id, role level) for the sides that act at this step."""
+    case = step.case
+    sides: dict[str, tuple[int | None, str]] = {}
+    if step.challenging_role:
+        sides[Side.CHALLENGING] = (case.challenging_agency_id, step.challenging_role)
+    if step.responding_role:
+        sides[Side.RESPONDING] = (case.responding_agency_id, step.responding_role)
+    if step.partnership_role:
+        sides[Side.PARTNERSHIP] = (None, step.partnership_role)
+    return sides
+
+
+def acts_at(user: Any, step: CaseStep | None) -> bool:
+    """True when the person acts at this step: its assignee on a side, or a member of that
+    side's agency (for the partnership side, of the partnership) holding its role level."""
+    if step is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.pk in (step.challenging_assignee_id, step.responding_assignee_id):
+        return True
+    case = step.case
+    for agency_id, role in step_actor_ids(step).values():
+        for seat in seats(user):
+            if seat.role != role:
+                continue
+            if agency_id is None and seat.partnership_id == case.partnership_id:
+                return True
+            if agency_id is not None and seat.agency_id == agency_id:
+                return True
+    return False
+
+
+@rules.predicate
+def is_party(user: Any, case: Case) -> bool:
+    """The person works in the challenging or the responding agency (any non-partnership role)."""
+    party = {case.challenging_agency_id, case.responding_agency_id}
+    return any(s.agency_id in party and s.role not in PARTNERSHIP_ROLES for s in seats(user))
+
+
+@rules.predicate
+def is_board_staff(user: Any, case: Case) -> bool:
+    """Board staff see every case of their partnership."""
+    return any(
+        s.role == Role.BOARD_STAFF and s.partnership_id == case.partnership_id for s in seats(user)
+    )
+
+
+@rules.predicate
+def is_on_a_partnership_step(user: Any, case: Case) -> bool:
+    """The person's partnership role acts at a step the case has reached (current or past)."""
+    roles = {
+        s.role
+        for s in seats(user)
+        if s.partnership_id == case.partnership_id and s.role in PARTNERSHIP_ROLES
+    }
+    if not roles:
+        return False
+    return case.steps.filter(partnership_role__in=roles).exists()
+
+
+@rules.predicate
+def is_open(user: Any, case: Case) -> bool:
+    return case.status == CaseStatus.OPEN
+
+
+@rules.predicate
+def is_raiser(user: Any, case: Case) -> bool:
+    return bool(getattr(user, "pk", None)) and case.raised_by_id == user.pk
+
+
+@rules.predicate
+def is_challenging_manager(user: Any, case: Case) -> bool:
+    return any(
+        s.agency_id == case.challenging_agency_id and s.role in MANAGER_ROLES for s in seats(user)
+    )
+
+
+@rules.predicate
+def is_party_manager(user: Any, case: Case) -> bool:
+    party = {case.challenging_agency_id, case.responding_agency_id}
+    return any(s.agency_id in party and s.role in MANAGER_ROLES for s in seats(user))
+
+
+@rules.predicate
+def acts_at_current_step(user: Any, case: Case) -> bool:
+    return acts_at(user, case.current_step)
+
+
+@rules.predicate
+def has_next_step(user: Any, case: Case) -> bool:
+    step = case.current_step
+    if step is None:
+        return False
+    from escalation.services import case_route
+
+    return case_route(case).step_after(step.number) is not None
+
+
+@rules.predicate
+def may_skip_current_step(user: Any, case: Case) -> bool:
+    """Only where the step allows it and a risk of significant harm is flagged."""
+    step = case.current_step
+    if step is None or not case.risk_of_significant_harm:
+        return False
+    from escalation.services import case_route
+
+    return case_route(case).step(step.number).may_skip_when_risk
+
+
+can_view_case = is_party | is_board_staff | is_on_a_partnership_step
+
+rules.add_perm("escalation.view_case", can_view_case)
+rules.add_perm("escalation.record_outcome", is_open & acts_at_current_step)
+rules.add_perm("escalation.escalate_case", is_open & acts_at_current_step & has_next_step)
+rules.add_perm(
+    "escalation.skip_step",
+    is_open & acts_at_current_step & may_skip_current_step & has_next_step,
+)
+rules.add_perm("escalation.resolve_case", is_open & acts_at_current_step)
+rules.add_perm("escalation.withdraw_case", is_open & (is_raiser | is_challenging_manager))
+rules.add_perm("escalation.reassign_case", is_open & (is_party_manager | acts_at_current_step))
+rules.add_perm("escalation.set_due", is_open & (is_raiser | acts_at_current_step))
+rules.add_perm("escalation.meet_target", is_open & is_party)
+
+
+@rules.predicate
+def can_raise_for_agency(user: Any, agency: Any) -> bool:
+    """A person may raise a challenge on behalf of an agency they work in."""
+    return any(s.agency_id == agency.pk and s.role not in PARTNERSHIP_ROLES for s in seats(user))
+
+
+rules.add_perm("escalation.raise_case", can_raise_for_agency)
