@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from agencies.enums import PARTNERSHIP_ROLES, Role
+from escalation.enums import CaseStatus
 from escalation.models import Case, CaseStep
 from escalation.rules import seats
 
@@ -53,3 +54,15 @@ def case_steps(*, case: Case) -> QuerySet[CaseStep]:
     return case.steps.select_related(
         "completed_by", "recorded_by", "challenging_assignee", "responding_assignee"
     ).order_by("number")
+
+
+def case_work_queue(*, user: Any) -> tuple[list[Case], list[Case]]:
+    """Open cases due soonest first (due never last), and closed cases newest first."""
+    cases = case_list_for_user(user=user)
+    open_cases = list(
+        cases.filter(status=CaseStatus.OPEN).order_by(
+            F("current_step__due_at").asc(nulls_last=True), "raised_at"
+        )
+    )
+    closed = list(cases.exclude(status=CaseStatus.OPEN).order_by("-closed_at"))
+    return open_cases, closed

@@ -30,7 +30,7 @@ from escalation.enums import (
     SubjectKind,
 )
 from escalation.errors import CaseError, InvalidInput, InvalidTransition, NotAllowed, StaleCase
-from escalation.models import Case, CaseStep, Learning, PolicyVersion
+from escalation.models import Case, CaseAccess, CaseStep, Learning, PolicyVersion
 from escalation.policy import PolicySpec, RouteSpec, StepSpec, policy_from_document
 from notifications.services import outbox_add
 
@@ -226,7 +226,7 @@ def _check_route_details(route: RouteSpec, details: Mapping[str, Any]) -> dict[s
                 f"Choose one of the answers to: {question.label}", field=question.slug
             )
         if question.kind == "multiple":
-            values = [value] if isinstance(value, str) else list(value)
+            values: list[Any] = [value] if isinstance(value, str) else list(value or ())
             if not values or any(v not in options for v in values):
                 raise InvalidInput(f"Choose answers to: {question.label}", field=question.slug)
             value = values
@@ -615,9 +615,15 @@ def case_meet_target(*, case: Case, by: Any, expected_version: int) -> Case:
     return case
 
 
+def case_log_read(*, case: Case, user: Any, what: str) -> None:
+    """Record that a person read a case (every read of a case is logged)."""
+    CaseAccess.objects.create(case=case, user=user, what=what)
+
+
 __all__ = [
     "CaseError",
     "case_escalate",
+    "case_log_read",
     "case_meet_target",
     "case_raise",
     "case_reassign",

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from agencies.enums import Role
+from escalation.models import Case
 from escalation.selectors import case_get_for_user, case_list_for_user
 from escalation.services import case_escalate, case_resolve
-from escalation.models import Case
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,9 @@ def _cases_at_every_stage(world):
     at_one = world.raise_case()
     top = world.raise_case(subject_initials="AB")
     while world.any_actor(top).has_perm("escalation.escalate_case", top):
-        top = case_escalate(case=top, by=world.any_actor(top), reason="No", expected_version=top.version)
+        top = case_escalate(
+            case=top, by=world.any_actor(top), reason="No", expected_version=top.version
+        )
     done = world.raise_case(subject_initials="CD")
     done = case_resolve(case=done, by=done.raised_by, learning="Talk sooner", expected_version=1)
     return [at_one, top, done]
@@ -56,8 +58,12 @@ def test_parties_see_and_others_do_not(oscb):
 def test_unrelated_person_gets_does_not_exist(oscb):
     case = oscb.raise_case()
     with pytest.raises(Case.DoesNotExist):
-        case_get_for_user(user=oscb.person("unrelated", Role.SAFEGUARDING_LEAD), reference=case.reference)
-    found = case_get_for_user(user=oscb.person("responding", Role.PRACTITIONER), reference=case.reference)
+        case_get_for_user(
+            user=oscb.person("unrelated", Role.SAFEGUARDING_LEAD), reference=case.reference
+        )
+    found = case_get_for_user(
+        user=oscb.person("responding", Role.PRACTITIONER), reference=case.reference
+    )
     assert found.pk == case.pk
 
 
@@ -66,7 +72,9 @@ def test_strategic_manager_sees_a_case_once_it_reaches_their_step(ssab):
     case = ssab.raise_case()
     assert not manager.has_perm("escalation.view_case", case)
     while case.current_step.partnership_role != Role.STRATEGIC_MANAGER:
-        case = case_escalate(case=case, by=ssab.any_actor(case), reason="No", expected_version=case.version)
+        case = case_escalate(
+            case=case, by=ssab.any_actor(case), reason="No", expected_version=case.version
+        )
     fresh = Case.objects.get(pk=case.pk)
     assert manager.has_perm("escalation.view_case", fresh)
     assert case_list_for_user(user=manager).filter(pk=case.pk).exists()

@@ -43,7 +43,10 @@ def withdrawn(world, case):
 
 def resolved(world, case):
     return case_resolve(
-        case=case, by=world.any_actor(case), learning="Share thresholds", expected_version=case.version
+        case=case,
+        by=world.any_actor(case),
+        learning="Share thresholds",
+        expected_version=case.version,
     )
 
 
@@ -67,7 +70,9 @@ def test_raise_opens_case_at_step_one_with_target_and_outbox(oscb):
     assert steps[1].started_at == MON_NOON
     assert steps[1].due_at == dt.datetime(2026, 11, 30, 17, 0, tzinfo=LONDON)
     assert "5 working days" in steps[1].due_explanation
-    recipients = set(OutboxMessage.objects.filter(case=case).values_list("recipient__username", flat=True))
+    recipients = set(
+        OutboxMessage.objects.filter(case=case).values_list("recipient__username", flat=True)
+    )
     assert oscb.person("responding", Role.PRACTITIONER).username in recipients
     assert case.history.count() >= 1
 
@@ -175,20 +180,32 @@ def test_record_outcome_refuses_an_empty_record(oscb):
     case = oscb.raise_case()
     with pytest.raises(InvalidInput, match="Write the record"):
         step_record_outcome(
-            case=case, by=case.raised_by, record={"concerns": " "}, meeting_held=False, expected_version=1
+            case=case,
+            by=case.raised_by,
+            record={"concerns": " "},
+            meeting_held=False,
+            expected_version=1,
         )
     assert Case.objects.get(pk=case.pk).version == 1
 
 
 @pytest.mark.parametrize(
     ("where", "role"),
-    [("unrelated", Role.PRACTITIONER), ("elsewhere", Role.LINE_MANAGER), ("board", Role.BOARD_STAFF)],
+    [
+        ("unrelated", Role.PRACTITIONER),
+        ("elsewhere", Role.LINE_MANAGER),
+        ("board", Role.BOARD_STAFF),
+    ],
 )
 def test_record_outcome_refuses_people_not_acting(oscb, where, role):
     case = oscb.raise_case()
     with pytest.raises(NotAllowed):
         step_record_outcome(
-            case=case, by=oscb.person(where, role), record=RECORD, meeting_held=True, expected_version=1
+            case=case,
+            by=oscb.person(where, role),
+            record=RECORD,
+            meeting_held=True,
+            expected_version=1,
         )
     assert CaseStep.objects.get(pk=case.current_step_id).record == {}
 
@@ -200,7 +217,10 @@ def test_escalate_moves_to_the_next_step_with_its_deadline(oscb):
     case = oscb.raise_case()
     with time_machine.travel(dt.datetime(2026, 11, 25, 10, 0, tzinfo=LONDON), tick=False):
         case = case_escalate(
-            case=case, by=oscb.actor(case, "responding"), reason="Still disagree", expected_version=1
+            case=case,
+            by=oscb.actor(case, "responding"),
+            reason="Still disagree",
+            expected_version=1,
         )
     assert case.current_step.number == 2
     assert case.version == 2
@@ -239,7 +259,9 @@ def test_escalate_refuses_people_not_acting_at_the_step(oscb, where, role):
 
 def test_escalate_refuses_a_stale_form(oscb):
     case = oscb.raise_case()
-    step_record_outcome(case=case, by=case.raised_by, record=RECORD, meeting_held=True, expected_version=1)
+    step_record_outcome(
+        case=case, by=case.raised_by, record=RECORD, meeting_held=True, expected_version=1
+    )
     with pytest.raises(StaleCase, match="changed since you opened it"):
         case_escalate(case=case, by=case.raised_by, reason="x", expected_version=1)
     assert Case.objects.get(pk=case.pk).current_step.number == 1
@@ -260,7 +282,9 @@ def test_escalate_refuses_the_last_step(oscb):
         case = case_escalate(case=case, by=actor, reason="No", expected_version=case.version)
     assert case.current_step.number == 5
     with pytest.raises(InvalidTransition, match="last step"):
-        case_escalate(case=case, by=oscb.any_actor(case), reason="No", expected_version=case.version)
+        case_escalate(
+            case=case, by=oscb.any_actor(case), reason="No", expected_version=case.version
+        )
 
 
 # --- skip -----------------------------------------------------------------------------------
@@ -319,7 +343,9 @@ def test_resolve_records_learning_and_closes(oscb):
     assert learning.debrief_recommended is True
     assert case.steps.get(number=1).outcome == StepOutcome.RESOLVED
     assert case.steps.get(number=0).completed_at is not None
-    assert OutboxMessage.objects.filter(case=case, event="case.resolved", recipient=case.raised_by).exists()
+    assert OutboxMessage.objects.filter(
+        case=case, event="case.resolved", recipient=case.raised_by
+    ).exists()
 
 
 @pytest.mark.parametrize("closed", ["withdrawn", "resolved"])
@@ -354,7 +380,10 @@ def test_resolve_needs_learning(oscb):
 def test_withdraw_by_the_challenging_side(oscb, role):
     case = oscb.raise_case()
     case = case_withdraw(
-        case=case, by=oscb.person("challenging", role), reason="Resolved outside", expected_version=1
+        case=case,
+        by=oscb.person("challenging", role),
+        reason="Resolved outside",
+        expected_version=1,
     )
     assert case.status == CaseStatus.WITHDRAWN
     assert case.closed_reason == "Resolved outside"
@@ -364,7 +393,11 @@ def test_withdraw_by_the_challenging_side(oscb, role):
 
 @pytest.mark.parametrize(
     ("where", "role"),
-    [("responding", Role.PRACTITIONER), ("responding", Role.LINE_MANAGER), ("board", Role.BOARD_STAFF)],
+    [
+        ("responding", Role.PRACTITIONER),
+        ("responding", Role.LINE_MANAGER),
+        ("board", Role.BOARD_STAFF),
+    ],
 )
 def test_withdraw_refuses_others(oscb, where, role):
     case = oscb.raise_case()
@@ -402,7 +435,9 @@ def test_reassign_names_who_acts(oscb):
     )
     assert case.current_step.responding_assignee == colleague
     assert colleague.has_perm("escalation.record_outcome", case)
-    assert OutboxMessage.objects.filter(case=case, event="case.reassigned", recipient=colleague).exists()
+    assert OutboxMessage.objects.filter(
+        case=case, event="case.reassigned", recipient=colleague
+    ).exists()
 
 
 def test_reassign_refuses_a_person_of_another_agency(oscb):
@@ -419,7 +454,9 @@ def test_reassign_refuses_a_person_of_another_agency(oscb):
     assert Case.objects.get(pk=case.pk).current_step.responding_assignee is None
 
 
-@pytest.mark.parametrize(("where", "role"), [("unrelated", Role.LINE_MANAGER), ("board", Role.BOARD_STAFF)])
+@pytest.mark.parametrize(
+    ("where", "role"), [("unrelated", Role.LINE_MANAGER), ("board", Role.BOARD_STAFF)]
+)
 def test_reassign_refuses_others(oscb, where, role):
     case = oscb.raise_case()
     with pytest.raises(NotAllowed):
@@ -485,7 +522,9 @@ def test_a_case_keeps_the_policy_version_it_started_on(oscb):
 
     old = oscb.raise_case()
     admin = oscb.person("board", Role.PARTNERSHIP_ADMIN)
-    draft = policy_copy_to_draft(policy=oscb.partnership.adopted_policy, partnership=oscb.partnership, by=admin)
+    draft = policy_copy_to_draft(
+        policy=oscb.partnership.adopted_policy, partnership=oscb.partnership, by=admin
+    )
     draft.document["routes"][0]["steps"][1]["name"] = "Renamed step one"
     draft.save()
     published = policy_publish(version=draft, by=admin)

@@ -35,7 +35,7 @@ class World:
 
     def actor(self, case: Case, side: str) -> Any:
         """Someone who acts for `side` at the case's current step."""
-        step = case_route(case).step(case.current_step.number)  # type: ignore[union-attr]
+        step = case_route(case).step(case.current_step.number)
         role = step.actors[side]
         if side == "partnership":
             return self.person("board", role)
@@ -44,7 +44,7 @@ class World:
         return self.person(side, role)
 
     def any_actor(self, case: Case) -> Any:
-        step = case_route(case).step(case.current_step.number)  # type: ignore[union-attr]
+        step = case_route(case).step(case.current_step.number)
         side = next(iter(step.actors))
         return self.actor(case, side)
 
@@ -70,7 +70,9 @@ class World:
 
 def build_world(*, policy: Policy, nation: str = Nation.ENGLAND, code: str = "TST") -> World:
     partnership = PartnershipFactory(code=code, nation=nation, adopted_policy=policy)
-    challenging = AgencyFactory(partnership=partnership, name="Hillside Health", kind=AgencyKind.HEALTH)
+    challenging = AgencyFactory(
+        partnership=partnership, name="Hillside Health", kind=AgencyKind.HEALTH
+    )
     responding = AgencyFactory(
         partnership=partnership, name="County Social Care", kind=AgencyKind.CHILDRENS_SOCIAL_CARE
     )
@@ -99,7 +101,9 @@ def build_world(*, policy: Policy, nation: str = Nation.ENGLAND, code: str = "TS
     # People of another partnership, in every role, for "sees nothing" tests.
     other = PartnershipFactory(code=f"{code}X", nation=nation, adopted_policy=policy)
     other_agency = AgencyFactory(partnership=other, name="Elsewhere Trust")
-    other_board = AgencyFactory(partnership=other, name="Elsewhere Board", kind=AgencyKind.PARTNERSHIP)
+    other_board = AgencyFactory(
+        partnership=other, name="Elsewhere Board", kind=AgencyKind.PARTNERSHIP
+    )
     for role in AGENCY_ROLES:
         user = UserFactory(username=f"{code}-elsewhere-{role}".lower())
         MembershipFactory(user=user, agency=other_agency, role=role)

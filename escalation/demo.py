@@ -1,0 +1,338 @@
+"""Demo data: four partnerships, one per preset, with people in every role and open cases at
+every step. The same sign-ins every time; running it again adds nothing.
+
+Cases are raised through the real transitions, at moments in the past (time-machine moves the
+clock while each one is written), so their history, deadlines and outbox are what the product
+itself would have made.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import time_machine
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.enums import AgencyKind, Nation, Role
+from agencies.models import Agency, ClosureDay, Membership, Partnership
+from escalation.enums import SubjectKind
+from escalation.models import Case, Policy
+from escalation.policy_services import load_presets
+from escalation.services import (
+    adopted_version,
+    case_escalate,
+    case_raise,
+    case_resolve,
+    case_route,
+    case_withdraw,
+    policy_spec,
+    step_record_outcome,
+)
+
+DEMO_PASSWORD = "resolve-demo-2026"
+AGENCY_ROLES = (Role.PRACTITIONER, Role.LINE_MANAGER, Role.SENIOR_MANAGER, Role.SAFEGUARDING_LEAD)
+BOARD_ROLES = (Role.STRATEGIC_MANAGER, Role.BOARD_STAFF, Role.PARTNERSHIP_ADMIN)
+
+
+@dataclass(frozen=True)
+class DemoPartnership:
+    code: str
+    name: str
+    nation: str
+    policy: str
+    agencies: tuple[tuple[str, str, str], ...]  # (short name, full name, kind)
+
+
+PARTNERSHIPS = (
+    DemoPartnership(
+        "oxf",
+        "Oxbridge Safeguarding Children Partnership",
+        Nation.ENGLAND,
+        "oscb-children",
+        (
+            ("health", "Oxbridge Health NHS Trust", AgencyKind.HEALTH),
+            ("social", "Oxbridge Children's Social Care", AgencyKind.CHILDRENS_SOCIAL_CARE),
+            ("police", "Thames Valley Police (demo)", AgencyKind.POLICE),
+            ("school", "Riverside Primary School", AgencyKind.SCHOOL),
+        ),
+    ),
+    DemoPartnership(
+        "gwe",
+        "Gwent Valleys Safeguarding Adults Board",
+        Nation.WALES,
+        "sab-adults",
+        (
+            ("health", "Valleys University Health Board", AgencyKind.HEALTH),
+            ("social", "Valleys Adult Social Care", AgencyKind.ADULT_SOCIAL_CARE),
+            ("housing", "Valleys Housing Association", AgencyKind.HOUSING),
+            ("probation", "Valleys Probation Service", AgencyKind.PROBATION),
+        ),
+    ),
+    DemoPartnership(
+        "sou",
+        "Southern Trust Safeguarding Adults Board",
+        Nation.NORTHERN_IRELAND,
+        "ssab-adults",
+        (
+            ("health", "Southern Health and Social Care Trust", AgencyKind.HEALTH),
+            ("police", "Southern District Police (demo)", AgencyKind.POLICE),
+            ("housing", "Southern Housing Executive", AgencyKind.HOUSING),
+            ("vcf", "Harbour Community Care", AgencyKind.VOLUNTARY),
+        ),
+    ),
+    DemoPartnership(
+        "fou",
+        "Four Lochs Safeguarding Children Boards",
+        Nation.SCOTLAND,
+        "4lscb-children",
+        (
+            ("health", "Four Lochs Health Board", AgencyKind.HEALTH),
+            ("social", "Four Lochs Children's Services", AgencyKind.CHILDRENS_SOCIAL_CARE),
+            ("police", "Four Lochs Police Division", AgencyKind.POLICE),
+            ("school", "Lochside Academy", AgencyKind.SCHOOL),
+        ),
+    ),
+)
+
+DISAGREEMENTS = (
+    ("The referral was closed without an assessment.", "The child is left without support."),
+    ("The strategy meeting was not held.", "Risk at home has not been assessed."),
+    ("Information from the school was not shared.", "The plan misses what school sees daily."),
+    ("The care package was withdrawn at short notice.", "The person is alone most days."),
+)
+
+
+def _username(code: str, short: str, role: str) -> str:
+    return f"{code}-{short}-{role.replace('_', '-')}"
+
+
+def _person(username: str, first: str, last: str) -> Any:
+    user_model = get_user_model()
+    user, created = user_model.objects.get_or_create(
+        username=username,
+        defaults={"first_name": first, "last_name": last, "email": f"{username}@demo.invalid"},
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+    return user
+
+
+def _seed_partnership(spec: DemoPartnership) -> Partnership:
+    policy = Policy.objects.get(slug=spec.policy)
+    partnership, _ = Partnership.objects.get_or_create(
+        code=spec.code,
+        defaults={"name": spec.name, "nation": spec.nation, "adopted_policy": policy},
+    )
+    ClosureDay.objects.get_or_create(
+        partnership=partnership,
+        date=dt.date(2026, 12, 29),
+        defaults={"name": "Council closure day"},
+    )
+    everyone: list[tuple[str, str, str, tuple[str, ...]]] = [
+        (short, name, kind, AGENCY_ROLES) for short, name, kind in spec.agencies
+    ]
+    everyone.append(("board", f"{spec.name} team", AgencyKind.PARTNERSHIP, BOARD_ROLES))
+    for short, name, kind, roles in everyone:
+        agency, _ = Agency.objects.get_or_create(
+            partnership=partnership, name=name, defaults={"kind": kind}
+        )
+        managers: dict[str, Membership] = {}
+        for role in reversed(roles):
+            label = Role(role).label
+            user = _person(_username(spec.code, short, role), label.split()[0], short.title())
+            membership, _ = Membership.objects.get_or_create(
+                user=user, agency=agency, role=role, defaults={"job_title": label}
+            )
+            managers[role] = membership
+        if Role.PRACTITIONER in managers:
+            managers[Role.PRACTITIONER].line_manager = managers[Role.LINE_MANAGER]
+            managers[Role.PRACTITIONER].save()
+            managers[Role.LINE_MANAGER].line_manager = managers[Role.SENIOR_MANAGER]
+            managers[Role.LINE_MANAGER].save()
+    return partnership
+
+
+def _actor(case: Case) -> Any:
+    """Someone who acts at the case's current step, as the demo's people are laid out."""
+    step = case.current_step
+    assert step is not None
+    if step.challenging_assignee:
+        return step.challenging_assignee
+    if step.challenging_role == Role.PRACTITIONER:
+        return case.raised_by
+    for role, agency in (
+        (step.challenging_role, case.challenging_agency),
+        (step.responding_role, case.responding_agency),
+    ):
+        if role:
+            return (
+                get_user_model()
+                .objects.filter(memberships__agency=agency, memberships__role=role)
+                .first()
+            )
+    return (
+        get_user_model()
+        .objects.filter(
+            memberships__agency__partnership=case.partnership,
+            memberships__role=step.partnership_role,
+        )
+        .first()
+    )
+
+
+def _raise(
+    partnership: Partnership, n: int, *, at: dt.datetime, route: str | None, risk: bool
+) -> Case:
+    agencies = list(partnership.agencies.exclude(kind=AgencyKind.PARTNERSHIP).order_by("pk"))
+    challenging, responding = agencies[n % len(agencies)], agencies[(n + 1) % len(agencies)]
+    raiser = Membership.objects.get(agency=challenging, role=Role.PRACTITIONER).user
+    responder = Membership.objects.get(agency=responding, role=Role.PRACTITIONER).user
+    spec = policy_spec(adopted_version(partnership=partnership))
+    route_spec = spec.route(route) if route else spec.standard_route
+    details: dict[str, Any] = {}
+    for question in route_spec.questions:
+        if question.kind == "text":
+            details[question.slug] = "Recorded in the demo"
+        elif question.kind == "multiple":
+            details[question.slug] = [question.options[0].slug]
+        else:
+            details[question.slug] = question.options[0].slug
+    text, impact = DISAGREEMENTS[n % len(DISAGREEMENTS)]
+    with time_machine.travel(at, tick=False):
+        return case_raise(
+            by=raiser,
+            challenging_agency=challenging,
+            responding_agency=responding,
+            responding_professional=f"{responder.get_full_name()}, practitioner",
+            responding_person=responder,
+            subject_kind=SubjectKind.ADULT if spec.audience == "adults" else SubjectKind.CHILD,
+            subject_initials="ABCDEFGHJKLMNPRSTW"[n % 18] + "ZXYWV"[n % 5],
+            subject_age_band="26-64" if spec.audience == "adults" else "5-10",
+            category=spec.categories[n % len(spec.categories)].slug,
+            disagreement=text,
+            impact=impact,
+            risk_of_significant_harm=risk,
+            route=route,
+            route_details=details,
+            challenging_record_number=f"{challenging.kind[:3].upper()}{1000 + n}",
+        )
+
+
+def _climb(case: Case, to_step: int, *, at: dt.datetime) -> Case:
+    minutes = 0
+    while case.current_step is not None and case.current_step.number < to_step:
+        minutes += 30
+        with time_machine.travel(at + dt.timedelta(minutes=minutes), tick=False):
+            actor = _actor(case)
+            case = step_record_outcome(
+                case=case,
+                by=actor,
+                record={
+                    "concerns": "Both agencies set out their concerns.",
+                    "ways_forward": "Could not agree at this step.",
+                    "agreed_actions": "Escalate; both line managers told.",
+                },
+                meeting_held=True,
+                expected_version=case.version,
+            )
+            case = case_escalate(
+                case=case, by=actor, reason="Not resolved", expected_version=case.version
+            )
+    return case
+
+
+@transaction.atomic
+def seed_demo() -> dict[str, Any]:
+    """Create the demo (once) and describe it: its sign-ins and its cases."""
+    load_presets()
+    now = timezone.now().replace(microsecond=0)
+    for spec in PARTNERSHIPS:
+        created = not Partnership.objects.filter(code=spec.code).exists()
+        partnership = _seed_partnership(spec)
+        if created:
+            _seed_cases(partnership, now=now)
+    return describe_demo()
+
+
+def _seed_cases(partnership: Partnership, *, now: dt.datetime) -> None:
+    spec = policy_spec(adopted_version(partnership=partnership))
+    n = 0
+    for route in spec.routes:
+        ladder = route.ladder if route.slug == spec.standard_route.slug else route.ladder[:1]
+        for step in ladder:
+            for overdue in (False, True):
+                n += 1
+                start = now - dt.timedelta(days=30 if overdue else 1, hours=n)
+                risk = (overdue and n % 4 == 0) or (spec.audience == "adults" and overdue)
+                case = _raise(partnership, n, at=start, route=route.slug, risk=risk)
+                _climb(case, step.number, at=start)
+    # A resolved case and a withdrawn one.
+    n += 1
+    case = _raise(partnership, n, at=now - dt.timedelta(days=40), route=None, risk=False)
+    case = _climb(case, spec.standard_route.ladder[1].number, at=now - dt.timedelta(days=40))
+    with time_machine.travel(now - dt.timedelta(days=35), tick=False):
+        case_resolve(
+            case=case,
+            by=_actor(case),
+            learning="Threshold guidance was read differently by the two agencies.",
+            themes=["threshold guidance", "communication between agencies"],
+            debrief_recommended=True,
+            expected_version=case.version,
+        )
+    n += 1
+    case = _raise(partnership, n, at=now - dt.timedelta(days=10), route=None, risk=False)
+    with time_machine.travel(now - dt.timedelta(days=9), tick=False):
+        case_withdraw(
+            case=case, by=case.raised_by, reason="Resolved by a phone call", expected_version=1
+        )
+
+
+def describe_demo() -> dict[str, Any]:
+    codes = [p.code for p in PARTNERSHIPS]
+    users = []
+    for membership in (
+        Membership.objects.filter(agency__partnership__code__in=codes)
+        .select_related("user", "agency__partnership")
+        .order_by("agency__partnership__code", "agency__name", "role")
+    ):
+        users.append(
+            {
+                "username": membership.user.username,
+                "password": DEMO_PASSWORD,
+                "role": membership.role,
+                "agency": membership.agency.name,
+                "partnership": membership.agency.partnership.name,
+            }
+        )
+    cases = []
+    for case in (
+        Case.objects.filter(partnership__code__in=codes)
+        .select_related("partnership", "policy_version__policy", "current_step")
+        .select_related("challenging_agency", "responding_agency")
+        .order_by("reference")
+    ):
+        route = case_route(case)
+        cases.append(
+            {
+                "reference": case.reference,
+                "partnership": case.partnership.name,
+                "policy": case.policy_version.policy.slug,
+                "route": route.slug,
+                "step": case.current_step.number if case.current_step else None,
+                "status": case.status,
+                "risk": case.risk_of_significant_harm,
+                "overdue": bool(
+                    case.is_open
+                    and case.current_step
+                    and case.current_step.due_at
+                    and case.current_step.due_at < timezone.now()
+                ),
+                "agencies": [case.challenging_agency.name, case.responding_agency.name],
+            }
+        )
+    return {"users": users, "cases": cases}

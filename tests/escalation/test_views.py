@@ -1,0 +1,68 @@
+"""The pages this issue serves, and who gets a 404."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from agencies.enums import Role
+from escalation.models import CaseAccess
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_needs_sign_in(client):
+    response = client.get(reverse("escalation:home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_home_lists_the_persons_open_cases(client, oscb):
+    case = oscb.raise_case()
+    client.force_login(case.raised_by)
+    response = client.get(reverse("escalation:home"))
+    assert response.status_code == 200
+    assert case.reference in response.content.decode()
+    assert "5 working days" in response.content.decode()
+
+
+def test_home_of_an_unrelated_person_shows_no_case(client, oscb):
+    case = oscb.raise_case()
+    client.force_login(oscb.person("unrelated", Role.SAFEGUARDING_LEAD))
+    response = client.get(reverse("escalation:home"))
+    assert response.status_code == 200
+    assert case.reference not in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("where", "role"),
+    [
+        ("unrelated", Role.PRACTITIONER),
+        ("unrelated", Role.SAFEGUARDING_LEAD),
+        ("elsewhere", Role.BOARD_STAFF),
+        ("board", Role.PARTNERSHIP_ADMIN),
+    ],
+)
+def test_case_page_is_404_for_people_not_party(client, oscb, where, role):
+    case = oscb.raise_case()
+    client.force_login(oscb.person(where, role))
+    response = client.get(reverse("escalation:case", args=[case.reference]))
+    assert response.status_code == 404
+    assert case.disagreement not in response.content.decode()
+    assert CaseAccess.objects.count() == 0
+
+
+def test_case_page_shows_the_case_and_logs_the_read(client, oscb):
+    case = oscb.raise_case()
+    reader = oscb.person("responding", Role.LINE_MANAGER)
+    client.force_login(reader)
+    response = client.get(reverse("escalation:case", args=[case.reference]))
+    assert response.status_code == 200
+    assert case.disagreement in response.content.decode()
+    assert CaseAccess.objects.filter(case=case, user=reader).count() == 1
+
+
+def test_unknown_case_is_404(client, oscb):
+    client.force_login(oscb.person("challenging", Role.PRACTITIONER))
+    response = client.get(reverse("escalation:case", args=["OXF-2026-9999"]))
+    assert response.status_code == 404
