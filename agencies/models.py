@@ -30,7 +30,6 @@ class Partnership(models.Model):
         related_name="adopted_by",
         help_text="The policy new cases follow (its newest published version).",
     )
-    next_case_number = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["name"]

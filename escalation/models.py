@@ -146,6 +146,24 @@ class Case(models.Model):
         return self.status == CaseStatus.OPEN
 
 
+class CaseReferenceCounter(models.Model):
+    """The last case number given in a partnership in a year (references restart each year)."""
+
+    partnership = models.ForeignKey(
+        "agencies.Partnership", on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField()
+    last_number = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["partnership", "year"], name="reference_counter_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partnership_id}/{self.year}: {self.last_number}"
+
+
 class CaseStep(models.Model):
     """One step of the policy as this case lived it. Step 0 is a target beside step 1."""
 

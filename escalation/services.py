@@ -30,7 +30,14 @@ from escalation.enums import (
     SubjectKind,
 )
 from escalation.errors import CaseError, InvalidInput, InvalidTransition, NotAllowed, StaleCase
-from escalation.models import Case, CaseAccess, CaseStep, Learning, PolicyVersion
+from escalation.models import (
+    Case,
+    CaseAccess,
+    CaseReferenceCounter,
+    CaseStep,
+    Learning,
+    PolicyVersion,
+)
 from escalation.policy import PolicySpec, RouteSpec, StepSpec, policy_from_document
 from notifications.services import outbox_add
 
@@ -201,11 +208,15 @@ def _complete_step(step: CaseStep, *, by: Any, outcome: str, reason: str, at: dt
 
 
 def _next_reference(partnership: Partnership, at: dt.datetime) -> str:
-    locked = Partnership.objects.select_for_update().get(pk=partnership.pk)
-    number = locked.next_case_number
-    locked.next_case_number = number + 1
-    locked.save(update_fields=["next_case_number"])
-    return f"{locked.code.upper()}-{timezone.localtime(at):%Y}-{number:04d}"
+    """<CODE>-<YEAR>-<NNNN>, numbered per partnership and year under a row lock."""
+    year = timezone.localtime(at).year
+    CaseReferenceCounter.objects.get_or_create(partnership=partnership, year=year)
+    counter = CaseReferenceCounter.objects.select_for_update().get(
+        partnership=partnership, year=year
+    )
+    counter.last_number += 1
+    counter.save(update_fields=["last_number"])
+    return f"{partnership.code.upper()}-{year}-{counter.last_number:04d}"
 
 
 def _check_route_details(route: RouteSpec, details: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,27 @@
+"""Platform administrators configure partnerships; they see no case content."""
+
+import pytest
+from django.contrib import admin
+
+from escalation.models import Case, CaseStep, Learning
+
+pytestmark = pytest.mark.django_db
+
+
+def test_no_case_content_is_registered_in_the_admin():
+    registered = set(admin.site._registry)
+    assert not registered & {Case, CaseStep, Learning, Case.history.model}
+
+
+def test_admin_lists_partnerships(admin_client):
+    from tests.factories import PartnershipFactory
+
+    PartnershipFactory(name="Northshire Partnership")
+    response = admin_client.get("/admin/agencies/partnership/")
+    assert response.status_code == 200
+    assert "Northshire Partnership" in response.content.decode()
+
+
+def test_admin_has_no_case_pages(admin_client):
+    response = admin_client.get("/admin/escalation/case/")
+    assert response.status_code == 404

@@ -1,0 +1,83 @@
+"""The demo: the same sign-ins every time, every preset adopted, cases at every step.
+
+Seeding is slow enough (hundreds of transitions) that one test seeds once and checks it all.
+"""
+
+import json
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from agencies.enums import PARTNERSHIP_ROLES, Role
+from agencies.models import Agency, Partnership
+from escalation.models import Case
+from escalation.services import adopted_version, policy_spec
+
+pytestmark = pytest.mark.django_db
+
+
+def _seed() -> dict:
+    out = StringIO()
+    call_command("seed_demo", "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_seed_demo_builds_the_whole_demo_and_only_once():
+    demo = _seed()
+
+    # Every preset adopted, in partnerships of four different nations.
+    partnerships = list(Partnership.objects.select_related("adopted_policy"))
+    assert {p.adopted_policy.slug for p in partnerships} == {
+        "oscb-children",
+        "sab-adults",
+        "ssab-adults",
+        "4lscb-children",
+    }
+    assert len({p.nation for p in partnerships}) == 4
+
+    # A person in every role in every agency; the printed sign-ins work.
+    for agency in Agency.objects.all():
+        roles = set(agency.memberships.values_list("role", flat=True))
+        expected = (
+            set(PARTNERSHIP_ROLES)
+            if agency.kind == "partnership"
+            else set(Role.values) - set(PARTNERSHIP_ROLES)
+        )
+        assert roles == expected, agency.name
+    assert {u["partnership"] for u in demo["users"]} == {p.name for p in partnerships}
+    first = demo["users"][0]
+    assert authenticate(username=first["username"], password=first["password"]) is not None
+
+    # Open cases at every step of the standard route, and at the first step of every route.
+    for case_json in demo["cases"]:
+        assert set(case_json) >= {
+            "reference",
+            "partnership",
+            "policy",
+            "route",
+            "step",
+            "status",
+            "agencies",
+        }
+        assert len(case_json["agencies"]) == 2
+    reached = {(c["policy"], c["route"], c["step"]) for c in demo["cases"] if c["status"] == "open"}
+    for partnership in partnerships:
+        spec = policy_spec(adopted_version(partnership=partnership))
+        for step in spec.standard_route.ladder:
+            assert (spec.slug, spec.standard_route.slug, step.number) in reached
+        for route in spec.routes:
+            assert (spec.slug, route.slug, route.ladder[0].number) in reached
+
+    # Some overdue, some at risk, some resolved and withdrawn.
+    assert {c["status"] for c in demo["cases"]} == {"open", "resolved", "withdrawn"}
+    assert any(c["overdue"] for c in demo["cases"])
+    assert any(not c["overdue"] for c in demo["cases"] if c["status"] == "open")
+    assert any(c["risk"] for c in demo["cases"])
+    assert len(demo["cases"]) == Case.objects.count()
+
+    # Running it again adds nothing and prints the same sign-ins.
+    again = _seed()
+    assert Case.objects.count() == len(demo["cases"])
+    assert [u["username"] for u in again["users"]] == [u["username"] for u in demo["users"]]
