@@ -1,9 +1,13 @@
 import json
+from itertools import groupby
 from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from escalation.demo import seed_demo
+from escalation.demo import DEMO_PASSWORD, seed_demo
+
+# The sign-ins worth printing: enough to walk a case up the ladder in each partnership.
+SHOWN_ROLES = ("practitioner", "line_manager", "senior_manager", "safeguarding_lead", "board_staff")
 
 
 class Command(BaseCommand):
@@ -11,7 +15,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
-            "--json", action="store_true", help="Print the sign-ins and cases as JSON."
+            "--json", action="store_true", help="Print every sign-in and case as JSON."
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -20,16 +24,14 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(demo, indent=2))
             return
         self.stdout.write(
-            f"Demo: {len(demo['cases'])} cases. Sign in with any of these (password for all: "
-            f"{demo['users'][0]['password']}):"
+            f"Demo ready: {len(demo['cases'])} cases in {len({c['partnership'] for c in demo['cases']})} "
+            f"partnerships. Every password is {DEMO_PASSWORD}"
         )
-        shown: set[tuple[str, str]] = set()
-        for user in demo["users"]:
-            key = (user["partnership"], user["role"])
-            if key in shown:
-                continue
-            shown.add(key)
-            self.stdout.write(f"  {user['username']:<34} {user['role']:<18} {user['agency']}")
+        for partnership, users in groupby(demo["users"], key=lambda u: u["partnership"]):
+            self.stdout.write(f"\n{partnership}")
+            for user in users:
+                if user["role"] in SHOWN_ROLES:
+                    self.stdout.write(f"  {user['username']:<32} {user['agency']}")
         self.stdout.write(
-            "Every agency has a person in every role: see `python manage.py seed_demo --json`."
+            "\nEvery agency has a person in every role: `python manage.py seed_demo --json` lists all."
         )
