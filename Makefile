@@ -8,7 +8,9 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/resolve
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test lint typecheck migrations-check pytest lock clean check-services
+.PHONY: demo test lint typecheck migrations-check pytest lock clean check-services chromium venv
+
+NODE_STAMP := node_modules/.installed
 
 $(STAMP): requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +19,17 @@ $(STAMP): requirements.lock
 	touch $(STAMP)
 
 venv: $(STAMP)
+
+# Front-end packages (GOV.UK Frontend; axe-core for the accessibility tests), pinned by the lock.
+$(NODE_STAMP): package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+# Debian's chromium for the browser tests (never a browser downloaded by a test tool).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 ## make demo: the product with demo data at http://127.0.0.1:8000 (SQLite, no server needed)
 demo: $(STAMP)
