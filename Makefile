@@ -5,10 +5,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Tests run against the real PostgreSQL on this machine.
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/resolve
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/resolve_bench
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test lint typecheck migrations-check pytest lock clean check-services chromium venv
+.PHONY: demo test lint typecheck migrations-check pytest lock clean check-services chromium venv bench
 
 NODE_STAMP := node_modules/.installed
 
@@ -43,7 +44,7 @@ demo: $(STAMP)
 test: $(STAMP) check-services lint typecheck migrations-check pytest
 
 check-services:
-	@$(BIN)/python scripts/check_services.py "$(TEST_DATABASE_URL)"
+	@$(BIN)/python scripts/check_services.py "$(TEST_DATABASE_URL)" "$(BENCH_DATABASE_URL)"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -58,6 +59,11 @@ migrations-check: $(STAMP)
 pytest: $(STAMP)
 	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
 	  $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+## make bench: the benchmarks, on the real PostgreSQL; figures to bench/results.json
+bench: $(STAMP) $(NODE_STAMP) check-services
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --no-input -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench $(BENCH)
 
 ## make lock: refresh requirements.lock from pyproject.toml
 lock: $(STAMP)
