@@ -45,7 +45,7 @@ SAME_DAY = DeadlineRule("same_working_day")
 
 
 def days(n: int, counted_from: str = "step_start") -> DeadlineRule:
-    return DeadlineRule("working_days", n, counted_from)  # type: ignore[arg-type]
+    return DeadlineRule("working_days", n, counted_from)
 
 
 def at(year: int, month: int, day: int, hour: int = 12, minute: int = 0) -> dt.datetime:
