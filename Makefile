@@ -9,7 +9,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/resolve_bench
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test lint typecheck migrations-check pytest lock clean check-services chromium venv bench
+.PHONY: demo test lint typecheck migrations-check pytest lock clean check-services chromium venv bench assets
 
 NODE_STAMP := node_modules/.installed
 
@@ -26,6 +26,15 @@ $(NODE_STAMP): package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $(NODE_STAMP)
 
+# The stylesheet: GOV.UK Frontend's Sass compiled with the system font stack (frontend/).
+CSS := static/build/resolve.css
+$(CSS): $(NODE_STAMP) $(wildcard frontend/*.scss)
+	mkdir -p static/build
+	npx sass --load-path=node_modules --style=compressed --no-source-map --quiet-deps \
+	  frontend/resolve.scss $(CSS)
+
+assets: $(CSS)
+
 # Debian's chromium for the browser tests (never a browser downloaded by a test tool).
 chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -33,7 +42,7 @@ chromium:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 ## make demo: the product with demo data at http://127.0.0.1:8000 (SQLite, no server needed)
-demo: $(STAMP)
+demo: $(STAMP) $(CSS)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_policies
 	$(BIN)/python manage.py seed_demo
@@ -41,7 +50,7 @@ demo: $(STAMP)
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 ## make test: lint, types, migrations check, and the whole suite on the real PostgreSQL
-test: $(STAMP) check-services lint typecheck migrations-check pytest
+test: $(STAMP) $(CSS) chromium check-services lint typecheck migrations-check pytest
 
 check-services:
 	@$(BIN)/python scripts/check_services.py "$(TEST_DATABASE_URL)" "$(BENCH_DATABASE_URL)"
