@@ -70,14 +70,15 @@ class DeadlineRule:
 def _holidays_in_year(nation: str, year: int) -> Mapping[dt.date, str]:
     subdivision = NATIONS[nation][0]
     found = holidays.country_holidays("GB", subdiv=subdivision, years=year, language="en_GB")
-    return dict(sorted(found.items()))
+    # The package says "(observed)"; UK bank holiday notices (and GOV.UK) say "substitute day".
+    return {d: name.replace("(observed)", "(substitute day)") for d, name in sorted(found.items())}
 
 
 def bank_holidays(nation: str, first_year: int, last_year: int) -> dict[dt.date, str]:
     """The nation's bank holidays from first_year to last_year inclusive, date -> name.
 
-    The names are the `holidays` package's own (e.g. "Boxing Day (observed)" for a
-    substitute day). Each nation's year is looked up once and cached for the process.
+    The names are the `holidays` package's, with "(observed)" said the UK way: "Boxing Day
+    (substitute day)". Each nation's year is looked up once and cached for the process.
     """
     if nation not in NATIONS:
         raise ValueError(_unknown_nation(nation))

@@ -4,9 +4,9 @@ Bank holidays come from the `holidays` package as installed (0.109, GB subdivisi
 WLS, SCT, NIR). test_the_holidays_data_these_tests_count_on pins the days every other test
 here relies on, so that a package upgrade that changes them fails there first. Facts from
 that data that shape the expected dates:
-- a substitute day is named "... (observed)", e.g. "Boxing Day (observed)" on Mon 28 Dec 2026;
+- a substitute day is named "... (substitute day)" (the package says "(observed)"), e.g. "Boxing Day (substitute day)" on Mon 28 Dec 2026;
 - Scotland: 2 Jan is a bank holiday ("New Year Holiday"; in 2027 it falls on a Saturday, so
-  Mon 4 Jan 2027 is "New Year Holiday (observed)"); Easter Monday is not a Scottish bank
+  Mon 4 Jan 2027 is "New Year Holiday (substitute day)"); Easter Monday is not a Scottish bank
   holiday; St Andrew's Day is "Saint Andrew's Day" (Mon 30 Nov 2026);
 - Northern Ireland: "Saint Patrick's Day" (Wed 17 Mar 2027);
 - England and Wales share their bank holidays.
@@ -78,9 +78,9 @@ def test_the_holidays_data_these_tests_count_on():
     england = bank_holidays("england", 2026, 2027)
     wales = bank_holidays("wales", 2026, 2027)
     northern_ireland = bank_holidays("northern-ireland", 2026, 2027)
-    assert england[dt.date(2026, 12, 28)] == "Boxing Day (observed)"
+    assert england[dt.date(2026, 12, 28)] == "Boxing Day (substitute day)"
     assert scotland[dt.date(2026, 11, 30)] == "Saint Andrew's Day"
-    assert scotland[dt.date(2027, 1, 4)] == "New Year Holiday (observed)"
+    assert scotland[dt.date(2027, 1, 4)] == "New Year Holiday (substitute day)"
     assert scotland[dt.date(2026, 1, 2)] == "New Year Holiday"
     assert dt.date(2027, 3, 29) not in scotland  # no Easter Monday in Scotland
     assert england[dt.date(2027, 3, 29)] == "Easter Monday"
@@ -105,7 +105,7 @@ def test_an_unknown_nation_is_refused_with_the_valid_ones():
     [
         ("england", dt.date(2026, 12, 25), "Christmas Day"),
         ("england", dt.date(2026, 12, 26), "weekend"),  # Boxing Day on a Saturday
-        ("england", dt.date(2026, 12, 28), "Boxing Day (observed)"),
+        ("england", dt.date(2026, 12, 28), "Boxing Day (substitute day)"),
         ("england", dt.date(2026, 12, 29), None),
         ("scotland", dt.date(2027, 3, 29), None),
         ("wales", dt.date(2027, 3, 29), "Easter Monday"),
@@ -227,7 +227,7 @@ def test_five_working_days_over_christmas_explained_in_full():
     assert due.moment == dt.datetime(2027, 1, 5, 17, 0, tzinfo=UTC)
     assert due.explanation == (
         "5 working days from Thu 24 Dec 2026 (day 0), England; skipped Fri 25 Dec Christmas "
-        "Day, Mon 28 Dec Boxing Day (observed), Fri 1 Jan New Year's Day and the weekends; "
+        "Day, Mon 28 Dec Boxing Day (substitute day), Fri 1 Jan New Year's Day and the weekends; "
         "due 17:00 Tue 5 Jan 2027"
     )
 

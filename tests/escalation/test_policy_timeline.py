@@ -82,7 +82,7 @@ def test_oscb_england_over_christmas(presets):
     ]
     assert ladder[0]["explanation"] == (
         "5 working days from Wed 23 Dec 2026 (day 0), England; skipped Fri 25 Dec Christmas "
-        "Day, Mon 28 Dec Boxing Day (observed), Fri 1 Jan New Year's Day and the weekends; "
+        "Day, Mon 28 Dec Boxing Day (substitute day), Fri 1 Jan New Year's Day and the weekends; "
         "due 17:00 Mon 4 Jan 2027"
     )
 
