@@ -23,7 +23,7 @@ class GovukFormMixin:
     }
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         for name, field in self.fields.items():  # type: ignore[attr-defined]
             widget = field.widget
             kind = getattr(widget, "input_type", None) or widget.__class__.__name__.lower()
