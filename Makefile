@@ -9,7 +9,7 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/resolve_bench
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_WORKERS ?= 2
 
-.PHONY: demo test lint typecheck migrations-check pytest lock clean check-services chromium venv bench assets
+.PHONY: demo test lint typecheck migrations-check pytest lock clean check-services chromium venv bench assets screenshots
 
 NODE_STAMP := node_modules/.installed
 
@@ -35,19 +35,21 @@ $(CSS): $(NODE_STAMP) $(wildcard frontend/*.scss)
 
 assets: $(CSS)
 
-# Debian's chromium for the browser tests (never a browser downloaded by a test tool).
+# Debian's chromium for the browser tests (never a browser downloaded by a test tool);
+# tests/e2e drives it at /usr/bin/chromium.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@test -x /usr/bin/chromium || { \
 	  echo "Installing Debian's chromium for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
-## make demo: the product with demo data at http://127.0.0.1:8000 (SQLite, no server needed)
+## make demo: the product with demo data at http://127.0.0.1:8000, with a Celery worker and beat
+## (SQLite and the filesystem broker: no server needed)
 demo: $(STAMP) $(CSS)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/python manage.py load_policies
 	$(BIN)/python manage.py seed_demo
-	@echo "Resolve is at http://127.0.0.1:8000  (Ctrl-C stops it)"
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@echo "Resolve is at http://127.0.0.1:8000 with a worker and beat (Ctrl-C stops all three)"
+	$(BIN)/python scripts/run_demo.py
 
 ## make test: lint, types, migrations check, and the whole suite on the real PostgreSQL
 test: $(STAMP) $(CSS) chromium check-services lint typecheck migrations-check pytest
@@ -65,9 +67,18 @@ typecheck: $(STAMP)
 migrations-check: $(STAMP)
 	DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/python manage.py makemigrations --check --dry-run
 
-pytest: $(STAMP)
-	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) \
+# The browser journeys (tests/e2e) need the stylesheet, axe-core (node_modules) and chromium;
+# under xdist each worker runs its own live server and its own chromium.
+# Tasks queued by pages under test go to an in-memory broker, not the demo's var/broker; the
+# worker tests start their own Celery workers on Redis (tests/notifications/conftest.py).
+pytest: $(STAMP) $(CSS) chromium
+	DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) CELERY_BROKER_URL=memory:// \
 	  $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+## make screenshots: PNGs of the main pages into docs/screenshots/ (the demo data on a
+## throwaway SQLite database, served on 127.0.0.1:8104, driven in Debian's chromium)
+screenshots: $(STAMP) $(CSS) chromium
+	$(BIN)/python scripts/screenshots.py
 
 ## make bench: the benchmarks, on the real PostgreSQL; figures to bench/results.json
 bench: $(STAMP) $(NODE_STAMP) check-services

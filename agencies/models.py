@@ -22,6 +22,10 @@ class Partnership(models.Model):
     close_of_business = models.TimeField(
         default=dt.time(17, 0), help_text="Europe/London local time."
     )
+    working_day_starts = models.TimeField(
+        default=dt.time(8, 30),
+        help_text="Europe/London local time. Reminders and overdue alerts wait for it.",
+    )
     adopted_policy = models.ForeignKey(
         "escalation.Policy",
         null=True,

@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "agencies",
     "escalation",
     "notifications",
+    "proforma",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +80,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "escalation.context_processors.navigation",
+                "notifications.context_processors.inbox",
             ],
         },
     },
@@ -116,20 +119,74 @@ WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
 FORM_RENDERER = "config.forms.GovukFormRenderer"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
-# Celery: Redis in production; the embedded default is a broker that needs no server.
+# Celery: Redis in production; the embedded default is a broker that needs no server
+# (kombu's filesystem transport, in var/broker), so `make demo` needs nothing else running.
+# docs/jobs.md says what runs when.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND") or None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TIMEZONE = TIME_ZONE
+CELERY_TASK_IGNORE_RESULT = True
+# A message is acknowledged only once its task has finished, and given back to the queue when
+# the process running it dies; one message at a time per process, so that a killed worker
+# strands as few as possible (the outbox's rescue job delivers those: docs/jobs.md).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_FOLDER = Path(os.environ.get("CELERY_BROKER_FOLDER", BASE_DIR / "var" / "broker"))
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = (
+    {
+        "data_folder_in": str(CELERY_BROKER_FOLDER / "queue"),
+        "data_folder_out": str(CELERY_BROKER_FOLDER / "queue"),
+        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
+    }
+    if CELERY_BROKER_URL.startswith("filesystem:")
+    else {
+        # Longer than the longest retry backoff, so a delayed retry is not handed out twice.
+        "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+        "socket_connect_timeout": 2,
+    }
+)
+CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / "var" / "celerybeat-schedule")
+)
 
-# E-mail: SMTP in production; the demo writes messages to files.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+# The deadline sweep and the outbox (notifications/): how often beat runs them, when a
+# partnership's working day starts by default, and how delivery retries.
+RESOLVE_SWEEP_MINUTES = float(os.environ.get("RESOLVE_SWEEP_MINUTES", "5"))
+RESOLVE_OUTBOX_RESCUE_MINUTES = float(os.environ.get("RESOLVE_OUTBOX_RESCUE_MINUTES", "1"))
+# A pending row not handled this long after it was queued is queued again by the rescue job.
+RESOLVE_OUTBOX_STALE_SECONDS = int(os.environ.get("RESOLVE_OUTBOX_STALE_SECONDS", "120"))
+RESOLVE_DELIVERY_MAX_ATTEMPTS = int(os.environ.get("RESOLVE_DELIVERY_MAX_ATTEMPTS", "6"))
+RESOLVE_DELIVERY_BACKOFF_SECONDS = int(os.environ.get("RESOLVE_DELIVERY_BACKOFF_SECONDS", "30"))
+RESOLVE_DELIVERY_BACKOFF_MAX_SECONDS = int(
+    os.environ.get("RESOLVE_DELIVERY_BACKOFF_MAX_SECONDS", "900")
+)
+# Links in e-mails point here.
+RESOLVE_BASE_URL = os.environ.get("RESOLVE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+CELERY_BEAT_SCHEDULE = {
+    "deadline-sweep": {
+        "task": "notifications.sweep",
+        "schedule": RESOLVE_SWEEP_MINUTES * 60,
+    },
+    "outbox-rescue": {
+        "task": "notifications.rescue",
+        "schedule": RESOLVE_OUTBOX_RESCUE_MINUTES * 60,
+    },
+}
+
+# E-mail: SMTP in production (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and
+# the EMAIL_* below); the demo and tests write each message to a file named by its outbox key.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "notifications.mail.KeyedFileBackend")
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "resolve@localhost")
 
 # Where the shipped policy presets live.

@@ -6,5 +6,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("sign-in/", auth_views.LoginView.as_view(), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path("reports/", include("reports.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("escalation.urls")),
+    path("", include("proforma.urls")),
 ]

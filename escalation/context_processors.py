@@ -19,6 +19,14 @@ def _url(name: str) -> str | None:
         return None
 
 
+def _overdue_count(user: Any) -> int:
+    """The number of cases on the safeguarding lead's overdue page: the lead's calendars
+    (one query) and one COUNT."""
+    from escalation.oversight_selectors import overdue_count
+
+    return overdue_count(user=user)
+
+
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     if not user.is_authenticated:
@@ -36,6 +44,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "nav_raise_url": _url("escalation:raise"),
         "nav_overdue_url": _url("escalation:overdue"),
+        "nav_overdue_count": _overdue_count(user) if Role.SAFEGUARDING_LEAD in roles else 0,
         "inbox_url": _url("notifications:inbox"),
         "nav_partnership_name": " / ".join(names),
         "nav_is_lead": Role.SAFEGUARDING_LEAD in roles,

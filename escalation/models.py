@@ -128,6 +128,9 @@ class Case(models.Model):
     raised_at = models.DateTimeField()
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_reason = models.TextField(blank=True)
+    # Set once at closing (escalation.deadlines.working_days_between over the partnership's
+    # calendar), so that reports can take medians in SQL: see docs/reports.md.
+    working_days_to_close = models.PositiveIntegerField(null=True, blank=True)
 
     history = HistoricalRecords()
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from agencies.enums import Role
 from agencies.models import Agency, Partnership
 from agencies.selectors import partnership_calendar, people_in_role
-from escalation.deadlines import compute_due
+from escalation.deadlines import compute_due, working_days_between
 from escalation.enums import (
     AgeBand,
     CaseStatus,
@@ -39,7 +39,7 @@ from escalation.models import (
     PolicyVersion,
 )
 from escalation.policy import PolicySpec, RouteSpec, StepSpec, policy_from_document
-from notifications.services import outbox_add
+from notifications.services import outbox_add, outbox_cancel_for_step
 
 INITIALS = re.compile(r"^[A-Za-z]{1,4}$")
 RECORD_PARTS = (
@@ -205,6 +205,7 @@ def _complete_step(step: CaseStep, *, by: Any, outcome: str, reason: str, at: dt
     step.outcome_reason = reason
     step._change_reason = f"step {step.number} {outcome}"  # type: ignore[attr-defined]
     step.save()
+    outbox_cancel_for_step(step=step)  # its reminders and alerts not yet sent
 
 
 def _next_reference(partnership: Partnership, at: dt.datetime) -> str:
@@ -411,7 +412,11 @@ def _advance(case: Case, *, by: Any, reason: str, outcome: str, event: str) -> C
     nxt = _start_step(case, spec_next, at=now)
     case.current_step = nxt
     _bump(case, f"step {step.number} {outcome}: {reason}")
-    outbox_add(event=event, case=case, step=nxt, recipients=_actors(case, nxt))
+    # The next step's actors, and those of the step just completed (the other side learns
+    # that its counterpart escalated).
+    outbox_add(
+        event=event, case=case, step=nxt, recipients=[*_actors(case, nxt), *_actors(case, step)]
+    )
     return case
 
 
@@ -420,7 +425,8 @@ def case_escalate(*, case: Case, by: Any, reason: str, expected_version: int) ->
     """Move an open case to its next step; the next deadline follows the policy.
 
     Side effects: the current step completed (escalated); the next step started now with its
-    due moment; the case's version and history; outbox: case.escalated to the next actors.
+    due moment; the case's version and history; outbox: case.escalated to the next actors
+    and to those of the step completed; the completed step's unsent reminders cancelled.
     """
     case = _lock(case, expected_version)
     _require_open(case)
@@ -487,6 +493,7 @@ def case_resolve(
     )
     case.status = CaseStatus.RESOLVED
     case.closed_at = now
+    case.working_days_to_close = _working_days_to_close(case, now)
     _bump(case, f"resolved at step {step.number}")
     outbox_add(
         event="case.resolved",
@@ -495,6 +502,12 @@ def case_resolve(
         recipients=[case.raised_by, case.responding_person, *_actors(case, step)],
     )
     return case
+
+
+def _working_days_to_close(case: Case, at: dt.datetime) -> int:
+    """Working days from raising to closing, kept on the case for the board's reports."""
+    calendar = partnership_calendar(partnership=case.partnership)
+    return working_days_between(case.raised_at, at, calendar)
 
 
 def _close_targets(case: Case, *, by: Any, at: dt.datetime, outcome: str) -> None:
@@ -520,6 +533,7 @@ def case_withdraw(*, case: Case, by: Any, reason: str, expected_version: int) ->
     _close_targets(case, by=by, at=now, outcome=StepOutcome.WITHDRAWN)
     case.status = CaseStatus.WITHDRAWN
     case.closed_at = now
+    case.working_days_to_close = _working_days_to_close(case, now)
     case.closed_reason = text
     _bump(case, f"withdrawn: {text}")
     outbox_add(

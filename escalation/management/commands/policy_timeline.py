@@ -3,8 +3,9 @@
     python manage.py policy_timeline oscb-children --nation england --start 2026-12-23T15:00
     python manage.py policy_timeline sab-adults --nation wales --start 2027-05-01T10:00 --risk --json
 
-A thin caller of escalation.deadlines.timeline over the policy's newest published version,
-with the nation's bank holidays and no closure days.
+A thin caller of escalation.oversight_selectors.policy_timeline (which the policy timeline page
+also calls) over the policy's newest published version, with the nation's bank holidays and no
+closure days.
 """
 
 from __future__ import annotations
@@ -15,17 +16,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from escalation.deadlines import (
-    LONDON,
-    NATIONS,
-    TimelineEntry,
-    WorkingCalendar,
-    parse_moment,
-    timeline,
-)
+from escalation.deadlines import LONDON, NATIONS, TimelineEntry, parse_moment
 from escalation.enums import PolicyVersionStatus
 from escalation.models import Policy, PolicyVersion
-from escalation.policy import PolicySpec, RouteSpec, policy_from_document
+from escalation.oversight_selectors import TimelineInputError, policy_timeline, timeline_nation
+from escalation.policy import PolicySpec, RouteSpec
 
 
 class Command(BaseCommand):
@@ -54,16 +49,22 @@ class Command(BaseCommand):
         slug: str = options["slug"]
         nation: str = options["nation"]
         risk: bool = options["risk"]
-        if nation not in NATIONS:
-            raise CommandError(f"Unknown nation {nation!r}. Use one of: {', '.join(NATIONS)}.")
+        try:
+            timeline_nation(nation)
+        except TimelineInputError as error:
+            raise CommandError(error.message) from None
         try:
             start = parse_moment(options["start"])
         except ValueError as error:
             raise CommandError(f"Bad --start: {error}.") from None
         version = _published_version(slug)
-        policy = policy_from_document(version.document)
-        route = _route(policy, options["route"])
-        entries = timeline(route.steps, start=start, calendar=WorkingCalendar(nation), risk=risk)
+        try:
+            preview = policy_timeline(
+                version=version, route=options["route"], nation=nation, start=start, risk=risk
+            )
+        except TimelineInputError as error:
+            raise CommandError(error.message) from None
+        policy, route, entries = preview.policy, preview.route, preview.entries
 
         if options["json"]:
             self.stdout.write(
@@ -97,18 +98,6 @@ def _published_version(slug: str) -> PolicyVersion:
     if version is None:
         raise CommandError(f"Policy {slug!r} has no published version.")
     return version
-
-
-def _route(policy: PolicySpec, slug: str | None) -> RouteSpec:
-    if slug is None:
-        return policy.standard_route
-    try:
-        return policy.route(slug)
-    except KeyError:
-        routes = ", ".join(r.slug for r in policy.routes)
-        raise CommandError(
-            f"Policy {policy.slug!r} has no route {slug!r}. Routes: {routes}."
-        ) from None
 
 
 def _iso(moment: dt.datetime | None) -> str | None:

@@ -1,0 +1,544 @@
+"""Reads for the case page and its action pages: nothing here writes.
+
+The case's steps as a timeline (done, current, to come, from the policy), each step's written
+record with the policy's labels, the history of changes (django-simple-history), and the
+words for deadline rules and time left.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from agencies.enums import PARTNERSHIP_ROLES, Role
+from agencies.selectors import partnership_calendar
+from escalation.deadlines import LONDON, DeadlineRule, WorkingCalendar
+from escalation.enums import Side, StepOutcome
+from escalation.models import Case, CaseStep, Learning
+from escalation.policy import PolicySpec, RouteSpec, StepSpec
+from escalation.selectors import case_steps
+from escalation.services import case_route, policy_spec
+
+# The 5-part restorative record, in the issue's words: the record a step gets when its policy
+# names no section of its own.
+RESTORATIVE_PARTS: tuple[tuple[str, str], ...] = (
+    ("concerns", "Concerns and perspectives"),
+    ("thoughts-and-feelings", "Thoughts and feelings"),
+    ("impact", "Impact on the child, family and professionals"),
+    ("ways-forward", "Ways forward"),
+    ("agreed-actions", "Agreed actions and who must be told"),
+)
+
+
+def restorative_parts(audience: str) -> tuple[tuple[str, str], ...]:
+    """The 5 parts, with "the adult" in an adults' policy."""
+    if audience != "adults":
+        return RESTORATIVE_PARTS
+    return tuple(
+        (slug, label.replace("the child,", "the adult,")) for slug, label in RESTORATIVE_PARTS
+    )
+
+
+# Labels for record keys written in the services' spelling (escalation.services.RECORD_PARTS,
+# used by the demo data), so that such a record still reads well.
+_OTHER_LABELS = {
+    "concerns": "Concerns and perspectives",
+    "thoughts_and_feelings": "Thoughts and feelings",
+    "impact": "Impact on the child, family and professionals",
+    "ways_forward": "Ways forward",
+    "agreed_actions": "Agreed actions and who must be told",
+}
+
+SIDE_WORDS = {
+    Side.CHALLENGING: "Challenging agency",
+    Side.RESPONDING: "Responding agency",
+    Side.PARTNERSHIP: "Partnership",
+}
+
+
+def person_name(user: Any) -> str:
+    if user is None:
+        return "Not recorded"
+    return str(user.get_full_name() or user.username)
+
+
+def role_words(role: str) -> str:
+    try:
+        return str(Role(role).label)
+    except ValueError:
+        return role.replace("_", " ").capitalize()
+
+
+# --- deadline rules and time left --------------------------------------------------------
+
+
+def rule_in_words(rule: DeadlineRule) -> str:
+    """E.g. "5 working days", "same working day", "24 clock hours", "no deadline"."""
+    from_raising = " from the raising of the case" if rule.counted_from == "raised" else ""
+    if rule.kind == "none":
+        return "no deadline"
+    if rule.kind == "same_working_day":
+        return "same working day" + (" as the raising of the case" if from_raising else "")
+    if rule.kind == "clock_hours":
+        unit = "clock hour" if rule.amount == 1 else "clock hours"
+        return f"{rule.amount} {unit}{from_raising}"
+    unit = "working day" if rule.amount == 1 else "working days"
+    return f"{rule.amount} {unit}{from_raising}"
+
+
+def step_deadline_in_words(spec: StepSpec, *, risk: bool) -> str:
+    """The step's deadline rule for this case, and the other rule where risk changes it.
+
+    E.g. "5 working days; same working day when at risk".
+    """
+    normal, at_risk = rule_in_words(spec.deadline), rule_in_words(spec.deadline_when_risk)
+    if normal == at_risk:
+        return normal
+    if risk:
+        return f"{at_risk} (at risk of significant harm; otherwise {normal})"
+    return f"{normal}; {at_risk} when at risk"
+
+
+def _plural(n: int, unit: str) -> str:
+    return f"{n} {unit}" if n == 1 else f"{n} {unit}s"
+
+
+def _working_days(first: dt.date, last: dt.date, calendar: WorkingCalendar) -> int:
+    """Working days from first to last, both included."""
+    count, day = 0, first
+    while day <= last:
+        if calendar.is_working_day(day):
+            count += 1
+        day += dt.timedelta(days=1)
+    return count
+
+
+def time_left_in_words(
+    due_at: dt.datetime | None, *, now: dt.datetime, calendar: WorkingCalendar
+) -> str:
+    """How long is left before a due moment: hours on its own day, else working days.
+
+    "3 hours left (due today)", "4 working days left after today" (whole working days after
+    today, while today's working day still runs), "Overdue by 2 working days" (working days
+    since the due day), "Overdue by 5 hours", "No deadline".
+    """
+    if due_at is None:
+        return "No deadline"
+    today = now.astimezone(LONDON).date()
+    due_day = due_at.astimezone(LONDON).date()
+    if due_at > now:
+        if due_day == today:
+            hours = int((due_at - now).total_seconds() // 3600)
+            left = "less than an hour" if hours == 0 else _plural(hours, "hour")
+            return f"{left} left (due today)"
+        counts_today = calendar.is_working_day(today) and (
+            now.astimezone(LONDON).time() < calendar.close_of_business
+        )
+        days = _working_days(today + dt.timedelta(days=1), due_day, calendar)
+        if days == 0:
+            hours = int((due_at - now).total_seconds() // 3600)
+            return f"{_plural(hours, 'hour')} left"
+        return f"{_plural(days, 'working day')} left" + (" after today" if counts_today else "")
+    late_days = _working_days(due_day + dt.timedelta(days=1), today, calendar)
+    if late_days:
+        return f"Overdue by {_plural(late_days, 'working day')}"
+    hours = int((now - due_at).total_seconds() // 3600)
+    return "Overdue by less than an hour" if hours == 0 else f"Overdue by {_plural(hours, 'hour')}"
+
+
+# --- who acts ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Actor:
+    side: str  # in words, with the agency's name
+    who: str  # job titles in the policy's words, else the role level, and any assignee
+
+
+def _side_words(case: Case, side: str) -> str:
+    if side == Side.CHALLENGING:
+        return f"{SIDE_WORDS[Side.CHALLENGING]} ({case.challenging_agency.name})"
+    if side == Side.RESPONDING:
+        return f"{SIDE_WORDS[Side.RESPONDING]} ({case.responding_agency.name})"
+    return f"{SIDE_WORDS[Side.PARTNERSHIP]} ({case.partnership.name})"
+
+
+def spec_actors(case: Case, spec: StepSpec) -> list[Actor]:
+    """Who acts at a step of the policy, side by side, in the policy's words."""
+    return [
+        Actor(side=_side_words(case, side), who=spec.titles.get(side) or role_words(role))
+        for side, role in spec.actors.items()
+    ]
+
+
+def step_actors(case: Case, step: CaseStep, spec: StepSpec | None) -> list[Actor]:
+    """Who acts at a step the case has reached: the roles copied when it started, in the
+    policy's words where it has them, and the person named for a side where one was."""
+    actors = []
+    for side, role, assignee in (
+        (Side.CHALLENGING, step.challenging_role, step.challenging_assignee),
+        (Side.RESPONDING, step.responding_role, step.responding_assignee),
+        (Side.PARTNERSHIP, step.partnership_role, None),
+    ):
+        if not role:
+            continue
+        who = (spec.titles.get(side) if spec else "") or role_words(role)
+        if assignee is not None:
+            who = f"{person_name(assignee)} (named for this step); the role: {who}"
+        actors.append(Actor(side=_side_words(case, side), who=who))
+    return actors
+
+
+# --- the written record --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordField:
+    slug: str
+    label: str
+    kind: str  # long_text, text, phone, email, yes_no, date, signature
+
+
+def record_fields(spec: PolicySpec, step_spec: StepSpec | None) -> list[RecordField]:
+    """The fields of a step's record: its section of the policy's record, else the 5 parts."""
+    section = spec.record_sections.get(step_spec.record_section) if step_spec else None
+    if section and section.get("fields"):
+        return [
+            RecordField(slug=f["slug"], label=str(f["label"]).strip(), kind=f["kind"])
+            for f in section["fields"]
+        ]
+    return [
+        RecordField(slug=slug, label=label, kind="long_text")
+        for slug, label in restorative_parts(spec.audience)
+    ]
+
+
+def record_section_title(spec: PolicySpec, step_spec: StepSpec | None) -> str:
+    section = spec.record_sections.get(step_spec.record_section) if step_spec else None
+    return str(section.get("title", "")) if section else ""
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    label: str
+    value: str
+
+
+def _shown(value: Any, kind: str) -> str:
+    text = str(value).strip()
+    if kind == "yes_no":
+        return {"yes": "Yes", "no": "No", "true": "Yes", "false": "No"}.get(text.lower(), text)
+    if kind == "date":
+        try:
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            return text
+        return f"{day:%a} {day.day} {day:%b %Y}"
+    return text
+
+
+def record_rows(fields: Sequence[RecordField], record: Mapping[str, Any]) -> list[RecordRow]:
+    """A step's written record as label and value, in the policy's order; anything else kept
+    in the record after it."""
+    rows = []
+    known = set()
+    for f in fields:
+        known.add(f.slug)
+        value = record.get(f.slug)
+        if value not in (None, ""):
+            rows.append(RecordRow(label=f.label, value=_shown(value, f.kind)))
+    for key, value in record.items():
+        if key in known or value in (None, ""):
+            continue
+        label = _OTHER_LABELS.get(key) or key.replace("_", " ").replace("-", " ").capitalize()
+        rows.append(RecordRow(label=label, value=str(value)))
+    return rows
+
+
+# --- the timeline ----------------------------------------------------------------------------
+
+State = Literal["done", "current", "to_come"]
+
+_OUTCOME_TAGS: dict[str, str] = {
+    StepOutcome.RESOLVED: "govuk-tag--green",
+    StepOutcome.MET: "govuk-tag--green",
+    StepOutcome.ESCALATED: "govuk-tag--purple",
+    StepOutcome.SKIPPED: "govuk-tag--yellow",
+    StepOutcome.WITHDRAWN: "govuk-tag--grey",
+}
+
+
+@dataclass(frozen=True)
+class TimelineStep:
+    number: int
+    name: str
+    state: State
+    is_target: bool = False
+    step: CaseStep | None = None
+    spec: StepSpec | None = None
+    actors: list[Actor] = field(default_factory=list)
+    deadline: str = ""  # the rule in words (steps to come)
+    time_left: str = ""  # (the current step and an open target)
+    overdue: bool = False
+    record_title: str = ""
+    record: list[RecordRow] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> str:
+        return f"step-{self.number}"
+
+    @property
+    def tag(self) -> tuple[str, str]:
+        """The GOV.UK tag's colour class and text for the step's state."""
+        if self.state == "to_come":
+            return "govuk-tag--grey", "To come"
+        if self.state == "current":
+            if self.overdue:
+                return "govuk-tag--red", "Overdue"
+            return "govuk-tag--blue", "Target, open" if self.is_target else "Current step"
+        outcome = self.step.outcome if self.step else ""
+        return _OUTCOME_TAGS.get(outcome, "govuk-tag--grey"), outcome_words(outcome)
+
+    @property
+    def completed_by(self) -> str:
+        return person_name(self.step.completed_by) if self.step else ""
+
+    @property
+    def recorded_by(self) -> str:
+        return person_name(self.step.recorded_by) if self.step else ""
+
+
+def _spec_or_none(route: RouteSpec, number: int) -> StepSpec | None:
+    try:
+        return route.step(number)
+    except KeyError:
+        return None
+
+
+def case_timeline(*, case: Case, now: dt.datetime | None = None) -> list[TimelineStep]:
+    """The case's steps in order: those it has lived (done or current, with their record),
+    then, while it is open, the steps still to come on its route with their deadline rules."""
+    now = now or timezone.now()
+    spec = policy_spec(case.policy_version)
+    route = case_route(case)
+    calendar = partnership_calendar(partnership=case.partnership)
+    entries: list[TimelineStep] = []
+    reached = set()
+    for step in case_steps(case=case):
+        reached.add(step.number)
+        step_spec = _spec_or_none(route, step.number)
+        is_open = step.completed_at is None
+        fields = record_fields(spec, step_spec)
+        entries.append(
+            TimelineStep(
+                number=step.number,
+                name=step.name,
+                state="current" if is_open else "done",
+                is_target=step.is_target,
+                step=step,
+                spec=step_spec,
+                actors=step_actors(case, step, step_spec),
+                deadline=step_deadline_in_words(step_spec, risk=case.risk_of_significant_harm)
+                if step_spec
+                else "",
+                time_left=time_left_in_words(step.due_at, now=now, calendar=calendar)
+                if is_open
+                else "",
+                overdue=bool(is_open and step.due_at is not None and step.due_at < now),
+                record_title=record_section_title(spec, step_spec),
+                record=record_rows(fields, step.record or {}),
+            )
+        )
+    if case.is_open:
+        for step_spec in route.steps:
+            if step_spec.number in reached or step_spec.target:
+                continue
+            entries.append(
+                TimelineStep(
+                    number=step_spec.number,
+                    name=step_spec.name,
+                    state="to_come",
+                    spec=step_spec,
+                    actors=spec_actors(case, step_spec),
+                    deadline=step_deadline_in_words(step_spec, risk=case.risk_of_significant_harm),
+                )
+            )
+    entries.sort(key=lambda e: e.number)
+    return entries
+
+
+def case_open_target(*, case: Case) -> CaseStep | None:
+    """The step 0 target still open beside the current step, if any."""
+    if not case.is_open:
+        return None
+    return case.steps.filter(is_target=True, completed_at__isnull=True).first()
+
+
+# --- the summary -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str
+
+
+def case_summary(*, case: Case) -> dict[str, Any]:
+    """What the summary list shows beside the case's own fields: the policy's names for the
+    category and route, and the answers a special route asked for."""
+    spec = policy_spec(case.policy_version)
+    route = case_route(case)
+    try:
+        category = spec.category(case.category).name
+    except KeyError:
+        category = case.category
+    answers = []
+    details = case.route_details or {}
+    for question in route.questions:
+        value = details.get(question.slug)
+        if value in (None, "", []):
+            continue
+        names = {o.slug: o.name for o in question.options}
+        if isinstance(value, list | tuple):
+            shown = ", ".join(names.get(str(v), str(v)) for v in value)
+        else:
+            shown = names.get(str(value), str(value))
+        answers.append(Answer(question=question.label, answer=shown))
+    return {
+        "policy": spec,
+        "route": route,
+        "category_name": category,
+        "route_answers": answers,
+        "is_standard_route": route.slug == spec.standard_route.slug,
+    }
+
+
+def step_spec_of(case: Case, step: CaseStep | None) -> StepSpec | None:
+    return _spec_or_none(case_route(case), step.number) if step is not None else None
+
+
+def next_step_spec(case: Case) -> StepSpec | None:
+    step = case.current_step
+    if step is None:
+        return None
+    return case_route(case).step_after(step.number)
+
+
+# --- history -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    at: dt.datetime
+    who: str
+    what: str  # "Case" or the step's name
+    change: str
+
+
+_TYPE_WORDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+
+
+def case_history(*, case: Case) -> list[HistoryRow]:
+    """Every change to the case and its steps (django-simple-history), newest first, with who
+    made it and why. Each transition raises the case's version once, so the case's rows are
+    shown one per version (the raising saves the case twice).
+    """
+    rows: list[tuple[dt.datetime, int, HistoryRow]] = []
+    versions: set[int] = set()
+    for h in (
+        Case.history.filter(id=case.pk)
+        .select_related("history_user")
+        .order_by("-history_date", "-history_id")
+    ):
+        if h.version in versions:
+            continue  # one transition, saved twice (the raising): the newest row tells it
+        versions.add(h.version)
+        reason = h.history_change_reason or _TYPE_WORDS.get(h.history_type, "Changed")
+        rows.append(
+            (
+                h.history_date,
+                h.history_id,
+                HistoryRow(h.history_date, person_name(h.history_user), "Case", reason),
+            )
+        )
+    for h in CaseStep.history.filter(case_id=case.pk).select_related("history_user"):
+        reason = h.history_change_reason or _TYPE_WORDS.get(h.history_type, "Changed")
+        rows.append(
+            (
+                h.history_date,
+                h.history_id,
+                HistoryRow(h.history_date, person_name(h.history_user), h.name, reason),
+            )
+        )
+    rows.sort(key=lambda r: (r[0], r[1]), reverse=True)
+    shown = [row for _, _, row in rows]
+    return shown
+
+
+# --- people for reassignment ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    pk: int
+    label: str
+
+
+def reassign_sides(*, case: Case) -> list[tuple[str, str]]:
+    """The sides whose actor can be named at the current step: (side, words)."""
+    step = case.current_step
+    if step is None:
+        return []
+    sides = []
+    if step.challenging_role:
+        sides.append((str(Side.CHALLENGING), _side_words(case, Side.CHALLENGING)))
+    if step.responding_role:
+        sides.append((str(Side.RESPONDING), _side_words(case, Side.RESPONDING)))
+    return sides
+
+
+def reassign_candidates(*, case: Case, side: str) -> list[Candidate]:
+    """Active people of the side's agency (not its partnership roles), named with their role."""
+    agency = case.challenging_agency if side == Side.CHALLENGING else case.responding_agency
+    users = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__agency=agency,
+            memberships__role__in=[r for r in Role if r not in PARTNERSHIP_ROLES],
+        )
+        .prefetch_related("memberships")
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+    people = []
+    for user in users:
+        roles = sorted(
+            {role_words(m.role) for m in user.memberships.all() if m.agency_id == agency.pk}
+        )
+        people.append(Candidate(pk=user.pk, label=f"{person_name(user)}, {', '.join(roles)}"))
+    return people
+
+
+def outcome_words(outcome: str) -> str:
+    try:
+        return str(StepOutcome(outcome).label)
+    except ValueError:
+        return outcome
+
+
+def reassign_person(*, case: Case, side: str, pk: int) -> Any | None:
+    """The person chosen, if they are one of the people who may be named for that side."""
+    if pk not in {c.pk for c in reassign_candidates(case=case, side=side)}:
+        return None
+    return get_user_model().objects.get(pk=pk)
+
+
+def case_learning(*, case: Case) -> Any | None:
+    """What should be learned, once the case is resolved."""
+    return Learning.objects.filter(case=case).first()

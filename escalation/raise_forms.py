@@ -1,0 +1,662 @@
+"""The forms of the raise-a-challenge question pages, and the reads they need.
+
+One form per question page (GOV.UK "question pages": one thing per page). Each form checks
+what a person can get wrong on that page, with the Design System's wording for errors; the
+service (escalation.services.case_raise) checks everything again when the case is raised.
+The choices come from the partnership's adopted policy (escalation.policy.PolicySpec).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from agencies.enums import PARTNERSHIP_ROLES, AgencyKind
+from agencies.models import Agency
+from config.forms import GovukFormMixin
+from escalation.deadlines import LONDON, DeadlineRule
+from escalation.enums import AgeBand, SubjectKind
+from escalation.policy import Choice, PolicySpec, Question, RouteSpec
+
+NOT_FOR_PREFIX = "not:"
+TEXT_MAX = 5000
+ANSWER_MAX = 2000
+NO_NAMES = "Do not use names: use initials."
+
+# Age bands each kind of subject may have. A young person here is a care-experienced young
+# person supported up to 25 (SubjectKind), so from 16.
+CHILD_BANDS = (
+    AgeBand.UNDER_1,
+    AgeBand.AGE_1_4,
+    AgeBand.AGE_5_10,
+    AgeBand.AGE_11_15,
+    AgeBand.AGE_16_17,
+)
+YOUNG_PERSON_BANDS = (AgeBand.AGE_16_17, AgeBand.AGE_18_25)
+ADULT_BANDS = (AgeBand.AGE_18_25, AgeBand.AGE_26_64, AgeBand.AGE_65_PLUS)
+BANDS_OF_KIND = {
+    SubjectKind.CHILD: CHILD_BANDS,
+    SubjectKind.YOUNG_PERSON: YOUNG_PERSON_BANDS,
+    SubjectKind.ADULT: ADULT_BANDS,
+}
+KIND_HINTS = {
+    SubjectKind.CHILD: "Under 18",
+    SubjectKind.YOUNG_PERSON: "Care-experienced, supported up to the age of 25",
+    SubjectKind.ADULT: "18 or over",
+}
+
+# Answers that mean a route cannot be used: (question slug, option slug) -> why, in words.
+# The conference dissent routes of both children's presets (4lscb-children.yaml and
+# oscb-children.yaml, route "conference-dissent") ask "attended" with the options "yes" and
+# "no": "A dissent cannot be recorded by a professional not in attendance at the conference or
+# after the conference has finished being recorded" (OSCB section 6.2).
+REFUSING_ANSWERS: dict[tuple[str, str], str] = {
+    ("attended", "no"): (
+        "A dissent can be recorded only by a professional who attended the conference, and "
+        "only while the conference is being recorded. The dissenting professional did not "
+        "attend, so this dissent cannot be raised on this route."
+    ),
+}
+
+
+# --- reads ------------------------------------------------------------------------------
+
+
+def agencies_user_may_raise_for(*, user: Any) -> list[Agency]:
+    """The agencies the person may raise a challenge for (the rule escalation.raise_case)."""
+    mine = (
+        Agency.objects.filter(memberships__user=user)
+        .select_related("partnership")
+        .distinct()
+        .order_by("name")
+    )
+    return [a for a in mine if user.has_perm("escalation.raise_case", a)]
+
+
+def agencies_to_disagree_with(*, agency: Agency) -> QuerySet[Agency]:
+    """The other agencies of the partnership (the partnership's own board is not one)."""
+    return (
+        Agency.objects.filter(partnership_id=agency.partnership_id)
+        .exclude(pk=agency.pk)
+        .exclude(kind=AgencyKind.PARTNERSHIP)
+        .order_by("name")
+    )
+
+
+def people_of_agency(*, agency: Agency) -> QuerySet[Any]:
+    """Active Resolve users working in the agency (not in a partnership-only role)."""
+    return (
+        get_user_model()
+        .objects.filter(is_active=True, memberships__agency=agency)
+        .exclude(memberships__role__in=PARTNERSHIP_ROLES, memberships__agency=agency)
+        .distinct()
+        .order_by("last_name", "first_name", "username")
+    )
+
+
+# --- what a policy's data says, in words --------------------------------------------------
+
+
+def rule_in_words(rule: DeadlineRule) -> str:
+    """A deadline rule as the end of "due ...": "within 5 working days", "with no deadline"."""
+    if rule.kind == "none":
+        return "with no deadline"
+    if rule.kind == "same_working_day":
+        words = "by close of business on the working day it starts"
+    elif rule.kind == "clock_hours":
+        words = f"within {rule.amount} clock hour{'s' if rule.amount != 1 else ''}"
+    else:
+        words = f"within {rule.amount} working day{'s' if rule.amount != 1 else ''}"
+    return f"{words} of the raising of the case" if rule.counted_from == "raised" else words
+
+
+def first_sentence(text: str) -> str:
+    head, dot, _ = text.strip().partition(". ")
+    return head + "." if dot else text.strip()
+
+
+def _join(parts: Sequence[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def _without_risk(rule: DeadlineRule) -> str:
+    return "no deadline" if rule.kind == "none" else f"due {rule_in_words(rule)}"
+
+
+def risk_changes(route: RouteSpec) -> list[str]:
+    """What a risk of significant harm changes on this route, read from its steps."""
+    ladder = route.ladder
+    changed = [s for s in ladder if s.deadline_when_risk != s.deadline]
+    lines: list[str] = []
+    if changed and len(changed) == len(ladder) and len({s.deadline_when_risk for s in ladder}) == 1:
+        usual = {_without_risk(s.deadline) for s in ladder}
+        lines.append(
+            f"Every step is due {rule_in_words(ladder[0].deadline_when_risk)}"
+            + (f" (without the risk: {usual.pop()})." if len(usual) == 1 else ".")
+        )
+    else:
+        for step in changed:
+            lines.append(
+                f"{step.name}: due {rule_in_words(step.deadline_when_risk)} "
+                f"(without the risk: {_without_risk(step.deadline)})."
+            )
+    skippable = [s.name for s in ladder if s.may_skip_when_risk]
+    if skippable:
+        lines.append(
+            f"{_join(skippable)} may be skipped, to bring in senior people sooner "
+            "(the person acting records why)."
+        )
+    if not lines:
+        lines.append(
+            "This policy keeps the same timescales: on the next page you can set an earlier "
+            "due moment for the first step, a timescale which protects the person."
+        )
+    return lines
+
+
+def subject_words(*, kind: str | None, audience: str) -> str:
+    """ "the child", "the young person", "the adult"; by the policy's audience when not known."""
+    if kind == SubjectKind.YOUNG_PERSON:
+        return "the young person"
+    if kind == SubjectKind.ADULT or (kind is None and audience == "adults"):
+        return "the adult"
+    return "the child" if kind == SubjectKind.CHILD else "the child or young person"
+
+
+def kinds_for(spec: PolicySpec) -> list[str]:
+    if spec.audience == "adults":
+        return [SubjectKind.ADULT]
+    return [SubjectKind.CHILD, SubjectKind.YOUNG_PERSON]
+
+
+def ordered_questions(route: RouteSpec) -> list[Question]:
+    """The route's questions, those that can stop a raising first (ask them before the rest)."""
+    gates = {slug for slug, _ in REFUSING_ANSWERS}
+    return sorted(route.questions, key=lambda q: q.slug not in gates)
+
+
+def refusal(question: Question, value: Any) -> Choice | None:
+    """The option chosen, when it means the route cannot be used; else None."""
+    values = value if isinstance(value, list) else [value]
+    for option in question.options:
+        if option.slug in values and (question.slug, option.slug) in REFUSING_ANSWERS:
+            return option
+    return None
+
+
+def refusal_reason(question_slug: str, option_slug: str) -> str | None:
+    return REFUSING_ANSWERS.get((question_slug, option_slug))
+
+
+# --- the forms --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Item:
+    """One radio or checkbox, with what GOV.UK shows beside it."""
+
+    id: str
+    value: str
+    label: str
+    hint: str = ""
+    checked: bool = False
+    divider: str = ""
+
+
+class ChoicesMixin:
+    """Radios and checkboxes with a hint per option and dividers (rendered by
+    templates/escalation/raise/_choices.html)."""
+
+    option_hints: dict[str, dict[str, str]]
+    dividers: dict[str, dict[str, str]]
+
+    def items(self, name: str) -> list[Item]:
+        bound = self[name]  # type: ignore[index]
+        value = bound.value()
+        chosen = {str(v) for v in value} if isinstance(value, list | tuple) else {str(value)}
+        hints = getattr(self, "option_hints", {}).get(name, {})
+        dividers = getattr(self, "dividers", {}).get(name, {})
+        return [
+            Item(
+                id=f"{bound.auto_id}_{index}",
+                value=str(key),
+                label=str(label),
+                hint=hints.get(str(key), ""),
+                checked=str(key) in chosen and value not in (None, ""),
+                divider=dividers.get(str(key), ""),
+            )
+            for index, (key, label) in enumerate(bound.field.choices)
+        ]
+
+
+class _Prepare:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        prepare = getattr(self, "prepare", None)  # each form's own keywords: no common signature
+        if prepare is not None:
+            prepare(**getattr(self, "options", {}))
+
+
+class RaiseForm(GovukFormMixin, _Prepare, ChoicesMixin, forms.Form):
+    """A question page's form. What it needs from the page (the policy, the agency...) is
+    given by keyword (named in option_names) and used in prepare(), which runs before
+    GovukFormMixin finishes: that mixin reads self.errors, which validates a bound form, so
+    the choices must be in place by then."""
+
+    option_names: tuple[str, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.options = {name: kwargs.pop(name) for name in self.option_names}
+        super().__init__(*args, **kwargs)
+
+
+def _radios(**kwargs: Any) -> forms.ChoiceField:
+    return forms.ChoiceField(widget=forms.RadioSelect, **kwargs)
+
+
+class RaiseForForm(RaiseForm):
+    agency = _radios(
+        label="Which agency are you raising this challenge for?",
+        error_messages={
+            "required": "Select the agency you are raising this challenge for",
+            "invalid_choice": "Select one of your agencies",
+        },
+    )
+
+    option_names = ("agencies",)
+
+    def prepare(self, *, agencies: Iterable[Agency]) -> None:
+        field = self.fields["agency"]
+        field.choices = [(str(a.pk), a.name) for a in agencies]  # type: ignore[attr-defined]
+        field.is_page_heading = True  # type: ignore[attr-defined]
+        self.option_hints = {"agency": {str(a.pk): a.partnership.name for a in agencies}}
+
+
+class RouteForm(RaiseForm):
+    route = _radios(
+        label="Which kind of disagreement is it?",
+        error_messages={
+            "required": "Select the kind of disagreement",
+            "invalid_choice": "Select one of the kinds of disagreement listed",
+        },
+    )
+
+    option_names = ("spec",)
+
+    def prepare(self, *, spec: PolicySpec) -> None:
+        field = self.fields["route"]
+        choices = [(r.slug, r.name) for r in spec.routes]
+        hints = {r.slug: r.description for r in spec.routes}
+        dividers: dict[str, str] = {}
+        for index, matter in enumerate(spec.not_for_this_procedure):
+            value = f"{NOT_FOR_PREFIX}{matter.slug}"
+            choices.append((value, f"Not for this procedure: {matter.name}"))
+            hints[value] = first_sentence(matter.guidance)
+            if index == 0:
+                dividers[value] = "or"
+        field.choices = choices  # type: ignore[attr-defined]
+        field.is_page_heading = True  # type: ignore[attr-defined]
+        field.help_text = f"The routes of {spec.name}. The first is the usual one."
+        self.option_hints = {"route": hints}
+        self.dividers = {"route": dividers}
+
+
+class RespondingAgencyForm(RaiseForm):
+    responding_agency = _radios(
+        label="Which agency do you disagree with?",
+        help_text="An agency of your partnership other than your own.",
+        error_messages={
+            "required": "Select the agency you disagree with",
+            "invalid_choice": "Select one of the agencies listed",
+        },
+    )
+
+    option_names = ("agencies",)
+
+    def prepare(self, *, agencies: Iterable[Agency]) -> None:
+        field = self.fields["responding_agency"]
+        field.choices = [(str(a.pk), a.name) for a in agencies]  # type: ignore[attr-defined]
+        field.is_page_heading = True  # type: ignore[attr-defined]
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_full_name() or obj.username
+
+
+class ProfessionalForm(RaiseForm):
+    responding_professional = forms.CharField(
+        label="Their name and role",
+        help_text="For example, Sam Patel, duty social worker. The professional only: never the "
+        "name of the child or adult.",
+        max_length=200,
+        error_messages={
+            "required": "Enter the name and role of the professional you disagree with",
+            "max_length": "The name and role must be 200 characters or fewer",
+        },
+    )
+    responding_person = PersonChoiceField(
+        queryset=None,
+        required=False,
+        label="If they use Resolve, choose them (optional)",
+        help_text="They are then told about the challenge straight away.",
+        empty_label="Not listed, or I do not know",
+        error_messages={"invalid_choice": "Select a person from the list, or 'Not listed'"},
+    )
+
+    option_names = ("agency",)
+
+    def prepare(self, *, agency: Agency) -> None:
+        self.fields["responding_person"].queryset = people_of_agency(agency=agency)  # type: ignore[attr-defined]
+        self.fields["responding_professional"].widget.attrs["autocomplete"] = "off"
+
+
+class InitialsField(forms.CharField):
+    def to_python(self, value: Any) -> str:
+        text = super().to_python(value) or ""
+        return re.sub(r"[\s.]", "", text).upper()
+
+
+class SubjectForm(RaiseForm):
+    subject_kind = _radios(
+        label="Who is it about?",
+        error_messages={
+            "required": "Select who the disagreement is about",
+            "invalid_choice": "Select one of the answers listed",
+        },
+    )
+    subject_initials = InitialsField(
+        label="Their initials",
+        help_text="1 to 4 letters, for example JD. Resolve keeps no names of children or adults.",
+        error_messages={"required": "Enter their initials"},
+    )
+    subject_age_band = _radios(
+        label="Their age",
+        error_messages={
+            "required": "Select their age band",
+            "invalid_choice": "Select one of the age bands listed",
+        },
+    )
+
+    option_names = ("spec",)
+
+    def prepare(self, *, spec: PolicySpec) -> None:
+        kinds = kinds_for(spec)
+        self.fields["subject_kind"].choices = [  # type: ignore[attr-defined]
+            (k, SubjectKind(k).label) for k in kinds
+        ]
+        allowed = {b for k in kinds for b in BANDS_OF_KIND[SubjectKind(k)]}
+        self.fields["subject_age_band"].choices = [  # type: ignore[attr-defined]
+            (b.value, b.label) for b in AgeBand if b in allowed
+        ]
+        self.fields["subject_initials"].widget.attrs.update(
+            {
+                "class": "govuk-input govuk-input--width-4",
+                "spellcheck": "false",
+                "autocomplete": "off",
+            }
+        )
+        self.option_hints = {"subject_kind": {k: KIND_HINTS[SubjectKind(k)] for k in kinds}}
+
+    def clean_subject_initials(self) -> str:
+        initials = self.cleaned_data["subject_initials"]
+        if not re.fullmatch(r"[A-Z]{1,4}", initials):
+            raise forms.ValidationError("Enter initials only: 1 to 4 letters, for example JD")
+        return initials
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind, band = data.get("subject_kind"), data.get("subject_age_band")
+        if kind and band and band not in BANDS_OF_KIND[SubjectKind(kind)]:
+            words = {
+                SubjectKind.CHILD: "A child is under 18: select an age band under 18",
+                SubjectKind.YOUNG_PERSON: "A care-experienced young person is 16 to 25: "
+                "select 16 to 17 or 18 to 25",
+                SubjectKind.ADULT: "An adult is 18 or over: select an age band from 18",
+            }
+            self.add_error("subject_age_band", words[SubjectKind(kind)])
+        return data
+
+
+class RecordNumbersForm(RaiseForm):
+    challenging_record_number = forms.CharField(
+        required=False,
+        max_length=50,
+        error_messages={"max_length": "Your agency's record number must be 50 characters or fewer"},
+    )
+    responding_record_number = forms.CharField(
+        required=False,
+        max_length=50,
+        error_messages={
+            "max_length": "The other agency's record number must be 50 characters or fewer"
+        },
+    )
+
+    option_names = (
+        "agency",
+        "responding",
+    )
+
+    def prepare(self, *, agency: Agency, responding: Agency | None) -> None:
+        mine = self.fields["challenging_record_number"]
+        mine.label = f"{agency.name} record number (optional)"
+        theirs = self.fields["responding_record_number"]
+        theirs.label = (
+            f"{responding.name if responding else 'The other agency'} record number (optional)"
+        )
+        theirs.help_text = "If you know it."
+        for field in (mine, theirs):
+            field.widget.attrs.update(
+                {"class": "govuk-input govuk-input--width-20", "spellcheck": "false"}
+            )
+
+
+class CategoryForm(RaiseForm):
+    category = _radios(
+        label="Which of these is the disagreement about?",
+        error_messages={
+            "required": "Select what the disagreement is about",
+            "invalid_choice": "Select one of the answers listed",
+        },
+    )
+
+    option_names = ("spec",)
+
+    def prepare(self, *, spec: PolicySpec) -> None:
+        field = self.fields["category"]
+        field.choices = [(c.slug, c.name) for c in spec.categories]  # type: ignore[attr-defined]
+        field.is_page_heading = True  # type: ignore[attr-defined]
+        field.help_text = "Choose the nearest."
+        self.option_hints = {"category": {c.slug: c.guidance for c in spec.categories}}
+
+
+def _question_field(question: Question) -> forms.Field:
+    choices = [(o.slug, o.name) for o in question.options]
+    field: Any
+    if question.kind == "choice":
+        field = forms.ChoiceField(
+            choices=choices,
+            widget=forms.RadioSelect,
+            required=question.required,
+            error_messages={
+                "required": "Select an answer",
+                "invalid_choice": "Select one of the answers listed",
+            },
+        )
+    elif question.kind == "multiple":
+        field = forms.MultipleChoiceField(
+            choices=choices,
+            widget=forms.CheckboxSelectMultiple,
+            required=question.required,
+            error_messages={
+                "required": "Select at least one answer",
+                "invalid_choice": "Select only answers listed",
+            },
+        )
+    else:
+        field = forms.CharField(
+            widget=forms.Textarea(attrs={"rows": 4}),
+            required=question.required,
+            max_length=ANSWER_MAX,
+            error_messages={
+                "required": f"Enter {question.label[0].lower()}{question.label[1:].rstrip('?')}",
+                "max_length": f"The answer must be {ANSWER_MAX:,} characters or fewer",
+            },
+        )
+    field.label = question.label + ("" if question.required else " (optional)")
+    field.help_text = question.hint
+    field.is_page_heading = True
+    field.legend_class = "govuk-fieldset__legend--l"
+    return field
+
+
+class RouteQuestionForm(RaiseForm):
+    """One question a special route asks (escalation.policy.Question), as its one field,
+    named "answer". Make one with route_question_form(question)."""
+
+    question: Question
+
+
+def route_question_form(question: Question) -> type[RouteQuestionForm]:
+    # type() hands the class to Django's form metaclass, which collects the declared field.
+    form_class: type[RouteQuestionForm] = type(
+        "RouteQuestionForm",
+        (RouteQuestionForm,),
+        {
+            "answer": _question_field(question),
+            "question": question,
+            "option_hints": {"answer": {o.slug: o.guidance for o in question.options}},
+        },
+    )
+    return form_class
+
+
+class DisagreementForm(RaiseForm):
+    disagreement = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=TEXT_MAX,
+        error_messages={
+            "required": "Enter what you disagree with",
+            "max_length": f"What you disagree with must be {TEXT_MAX:,} characters or fewer",
+        },
+    )
+    impact = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=TEXT_MAX,
+        error_messages={
+            "required": "Enter the impact",
+            "max_length": f"The impact must be {TEXT_MAX:,} characters or fewer",
+        },
+    )
+
+    option_names = ("subject",)
+
+    def prepare(self, *, subject: str) -> None:
+        self.fields["disagreement"].label = "What do you disagree with, in your words?"
+        self.fields["disagreement"].help_text = (
+            "What was decided or done, and why you disagree. " + NO_NAMES
+        )
+        self.fields["impact"].label = f"What is the impact on {subject}?"
+        self.fields["impact"].help_text = (
+            f"How the decision affects {subject}, their family, and the professionals. " + NO_NAMES
+        )
+
+
+class RiskForm(RaiseForm):
+    risk = _radios(
+        choices=[("yes", "Yes"), ("no", "No")],
+        error_messages={
+            "required": "Select yes if there is a risk of significant harm",
+            "invalid_choice": "Select yes or no",
+        },
+    )
+
+    option_names = ("subject",)
+
+    def prepare(self, *, subject: str) -> None:
+        self.fields["risk"].label = f"Is {subject} at risk of significant harm?"
+
+
+class DueForm(RaiseForm):
+    """An earlier due moment for the first step (GOV.UK date input, and a time)."""
+
+    due_day = forms.CharField(required=False, max_length=2)
+    due_month = forms.CharField(required=False, max_length=2)
+    due_year = forms.CharField(required=False, max_length=4)
+    due_time = forms.CharField(
+        required=False, max_length=5, label="Time", help_text="24-hour clock, for example 14:30"
+    )
+
+    option_names = (
+        "now",
+        "policy_due",
+    )
+
+    def prepare(self, *, now: dt.datetime, policy_due: dt.datetime | None) -> None:
+        self.now = now
+        self.policy_due = policy_due
+        for name in ("due_day", "due_month", "due_year"):
+            self.fields[name].error_messages["max_length"] = "Enter a real date"
+        self.fields["due_time"].error_messages["max_length"] = (
+            "Enter the time as hours and minutes, for example 14:30"
+        )
+        self.fields["due_time"].widget.attrs.update(
+            {"class": "govuk-input govuk-input--width-5", "inputmode": "numeric"}
+        )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.errors:
+            return data
+        day, month, year = (data.get(n, "").strip() for n in ("due_day", "due_month", "due_year"))
+        time_text = data.get("due_time", "").strip()
+        data["due_at"] = None
+        if not any((day, month, year, time_text)):
+            return data
+        missing = [w for w, v in (("day", day), ("month", month), ("year", year)) if not v]
+        if len(missing) == 3:
+            self.add_error("due_day", "Enter the date, or leave the time empty")
+            return data
+        if missing:
+            self.add_error("due_day", f"The date must include a {' and '.join(missing)}")
+            return data
+        try:
+            date = dt.date(int(year), int(month), int(day))
+        except ValueError:
+            self.add_error("due_day", "Enter a real date")
+            return data
+        if len(year) != 4:
+            self.add_error("due_day", "The year must include 4 numbers")
+            return data
+        match = re.fullmatch(r"([01]?\d|2[0-3])[:.]([0-5]\d)", time_text)
+        if not time_text:
+            self.add_error("due_time", "Enter the time, for example 14:30")
+            return data
+        if match is None:
+            self.add_error("due_time", "Enter the time as hours and minutes, for example 14:30")
+            return data
+        local = dt.datetime.combine(date, dt.time(int(match[1]), int(match[2])), tzinfo=LONDON)
+        moment = local.astimezone(dt.UTC)
+        if moment <= self.now:
+            self.add_error("due_day", "The due moment must be in the future")
+            return data
+        if self.policy_due is not None and moment > self.policy_due:
+            shown = timezone.localtime(self.policy_due)
+            self.add_error(
+                "due_day",
+                "The due moment must be no later than the policy's, "
+                f"{shown:%H:%M} {shown:%a} {shown.day} {shown:%b %Y}",
+            )
+            return data
+        data["due_at"] = moment
+        return data

@@ -1,0 +1,1 @@
+"""Platform administrators manage configuration, not case content: nothing here is editable."""

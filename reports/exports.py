@@ -1,0 +1,123 @@
+"""The report as CSV, XLSX and PDF files: the page's figures, counts under 5 hidden.
+
+Exports carry the figures only (never a case, a subject identifier or free text): a list of
+cases would let a reader undo the small-number rule.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from reports.report import FEWER_THAN_5, Report
+
+NOTE = (
+    f'Counts from 1 to 4 are shown as "{FEWER_THAN_5}", and so are rates and working-day '
+    "figures resting on fewer than 5 steps or cases."
+)
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    content: bytes
+    content_type: str
+    filename: str
+
+
+def _about(report: Report) -> list[tuple[str, str]]:
+    local = timezone.localtime(report.generated_at)
+    return [
+        ("Partnership", report.partnership.name),
+        ("Made", f"{local:%d %b %Y %H:%M} (UK time)"),
+        *report.filter_summary,
+        ("Note", NOTE),
+    ]
+
+
+def _filename(report: Report, extension: str) -> str:
+    local = timezone.localtime(report.generated_at)
+    return f"resolve-report-{report.partnership.code.lower()}-{local:%Y%m%d-%H%M}.{extension}"
+
+
+def export_csv(report: Report) -> ExportFile:
+    """One row per value: figure, row, column, value (a shape any spreadsheet can pivot)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["Figure", "Row", "Column", "Value"])
+    for name, words in _about(report):
+        writer.writerow(["About this report", name, "", words])
+    for figure in report.figures:
+        for label, values in figure.exported_rows():
+            for column, value in zip(figure.columns[1:], values, strict=True):
+                writer.writerow([figure.title, label, column, value])
+    return ExportFile(
+        content=out.getvalue().encode("utf-8-sig"),  # the BOM lets Excel read UTF-8
+        content_type="text/csv; charset=utf-8",
+        filename=_filename(report, "csv"),
+    )
+
+
+def export_xlsx(report: Report) -> ExportFile:
+    """A sheet "About" with the filters, then one sheet per figure: title, header, rows."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    about = book.active
+    assert about is not None
+    about.title = "About"
+    about.append(["Board report"])
+    about["A1"].font = Font(bold=True, size=14)
+    for row in _about(report):
+        about.append(list(row))
+    about.column_dimensions["A"].width = 28
+    about.column_dimensions["B"].width = 80
+    for index, figure in enumerate(report.figures, start=1):
+        sheet = book.create_sheet(title=f"{index} {figure.title}"[:31])
+        sheet.append([figure.title])
+        sheet["A1"].font = Font(bold=True, size=14)
+        sheet.append([figure.summary])
+        sheet.append([])
+        sheet.append(figure.columns)
+        for cell in sheet[4]:
+            cell.font = Font(bold=True)
+        for label, values in figure.exported_rows():
+            sheet.append([label, *values])
+        sheet.column_dimensions["A"].width = 48
+    out = io.BytesIO()
+    book.save(out)
+    return ExportFile(
+        content=out.getvalue(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename=_filename(report, "xlsx"),
+    )
+
+
+def export_pdf(report: Report) -> ExportFile:
+    """A tagged PDF of the figures' tables, drawn by WeasyPrint."""
+    from weasyprint import HTML
+
+    html = render_to_string(
+        "reports/export_pdf.html",
+        {
+            "report": report,
+            "about": _about(report),
+            "figures": [(f, f.exported_rows()) for f in report.figures],
+        },
+    )
+    content = HTML(string=html).write_pdf(pdf_tags=True)
+    assert content is not None
+    return ExportFile(
+        content=content, content_type="application/pdf", filename=_filename(report, "pdf")
+    )
+
+
+RENDERERS = {"csv": export_csv, "xlsx": export_xlsx, "pdf": export_pdf}
+
+
+def export_render(report: Report, fmt: str) -> ExportFile:
+    return RENDERERS[fmt](report)

@@ -1,0 +1,382 @@
+"""The board's report as figures: each a title, a table and a chart of the same values.
+
+The page and every export are drawn from one Report, so they carry the same figures. A cell
+knows what kind of figure it is, so that an export can show counts under 5 as
+"fewer than 5" (and hide a rate or a median resting on so few) while the page, read by board
+staff, shows them as they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.utils import timezone
+from django.utils.safestring import SafeString
+
+from agencies.models import Partnership
+from escalation.enums import CaseStatus
+from reports import charts
+from reports.conf import SMALL_COUNT
+from reports.selectors import (
+    FilterChoices,
+    ReportFilters,
+    Totals,
+    report_by_month,
+    report_cases,
+    report_dissent,
+    report_durations,
+    report_filter_choices,
+    report_learning,
+    report_overdue_by_step,
+    report_resolved_at_step,
+    report_stalls,
+    report_step_rows,
+    report_totals,
+)
+
+FEWER_THAN_5 = "fewer than 5"
+
+Exported = int | float | str
+
+
+def _small(n: int) -> bool:
+    return 0 < n < SMALL_COUNT
+
+
+@dataclass(frozen=True)
+class Count:
+    n: int
+
+    def shown(self) -> str:
+        return f"{self.n:,}"
+
+    def exported(self) -> Exported:
+        return FEWER_THAN_5 if _small(self.n) else self.n
+
+    @property
+    def value(self) -> float:
+        return self.n
+
+
+@dataclass(frozen=True)
+class Percent:
+    """part of whole as a percentage; hidden in exports when either rests on fewer than 5."""
+
+    part: int
+    whole: int
+
+    @property
+    def value(self) -> float:
+        return round(100 * self.part / self.whole, 1) if self.whole else 0.0
+
+    def shown(self) -> str:
+        return f"{self.value:g}%" if self.whole else "none"
+
+    def exported(self) -> Exported:
+        if not self.whole:
+            return "none"
+        if _small(self.whole) or _small(self.part):
+            return FEWER_THAN_5
+        return self.value
+
+
+@dataclass(frozen=True)
+class Days:
+    """Working days (a median or percentile) over n cases; hidden in exports when n < 5."""
+
+    days: float | None
+    n: int
+
+    @property
+    def value(self) -> float:
+        return self.days or 0.0
+
+    def shown(self) -> str:
+        return "none resolved" if self.days is None else f"{self.days:g}"
+
+    def exported(self) -> Exported:
+        if self.days is None:
+            return "none resolved"
+        if _small(self.n):
+            return FEWER_THAN_5
+        return self.days
+
+
+Cell = Count | Percent | Days
+
+
+@dataclass
+class Figure:
+    key: str  # its id on the page
+    title: str
+    summary: str  # what it counts, in words
+    columns: list[str]  # the first names the row labels
+    rows: list[tuple[str, list[Cell]]]
+    chart: SafeString = field(default_factory=lambda: SafeString(""))
+
+    def shown_rows(self) -> list[tuple[str, list[str]]]:
+        return [(label, [c.shown() for c in cells]) for label, cells in self.rows]
+
+    def exported_rows(self) -> list[tuple[str, list[Exported]]]:
+        return [(label, [c.exported() for c in cells]) for label, cells in self.rows]
+
+
+@dataclass
+class Report:
+    partnership: Partnership
+    filters: ReportFilters
+    filter_summary: list[tuple[str, str]]
+    totals: Totals
+    figures: list[Figure]
+    generated_at: dt.datetime
+
+    def figure(self, key: str) -> Figure:
+        return next(f for f in self.figures if f.key == key)
+
+
+def filter_summary(filters: ReportFilters, choices: FilterChoices) -> list[tuple[str, str]]:
+    """The filters in words (names, never ids), for the page and the exports."""
+    agencies = dict(choices.agencies)
+    words: list[tuple[str, str]] = []
+    f = filters
+    if f.raised_from or f.raised_to:
+        start = f"{f.raised_from:%d %b %Y}" if f.raised_from else "the first case"
+        end = f"{f.raised_to:%d %b %Y}" if f.raised_to else "today"
+        words.append(("Raised", f"{start} to {end}"))
+    if f.policy:
+        words.append(("Policy", dict(choices.policies).get(f.policy, f.policy)))
+    if f.agency and f.other_agency:
+        words.append(
+            (
+                "Agency pair",
+                f"{agencies.get(f.agency, '?')} and {agencies.get(f.other_agency, '?')}",
+            )
+        )
+    elif f.agency or f.other_agency:
+        words.append(("Agency", agencies.get(f.agency or f.other_agency or 0, "?")))
+    if f.category:
+        words.append(("Category", dict(choices.categories).get(f.category, f.category)))
+    if f.route:
+        words.append(("Route", dict(choices.routes).get(f.route, f.route)))
+    if f.step_reached is not None:
+        words.append(("Step reached", f"Step {f.step_reached}"))
+    if f.risk is not None:
+        words.append(("Risk of significant harm", "Yes" if f.risk else "No"))
+    if f.outcome:
+        words.append(("Outcome", CaseStatus(f.outcome).label))
+    return words or [("Filters", "All cases")]
+
+
+FIGURE_COUNT = 7
+
+
+def build_report(
+    *,
+    partnership: Partnership,
+    filters: ReportFilters,
+    now: dt.datetime | None = None,
+    choices: FilterChoices | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Report:
+    """Every figure of the report for the filters. progress(done) is called after each
+    figure (done out of FIGURE_COUNT), for an export job's progress bar."""
+    now = now or timezone.now()
+    choices = choices or report_filter_choices(partnership=partnership)
+    cases = report_cases(partnership=partnership, filters=filters)
+    figures: list[Figure] = []
+
+    def done(figure: Figure) -> None:
+        figures.append(figure)
+        if progress is not None:
+            progress(len(figures))
+
+    done(_months_figure(report_by_month(cases)))
+    done(_durations_figure(cases))
+    step_rows = report_step_rows(partnership=partnership, filters=filters, now=now)
+    done(
+        _overdue_figure(
+            report_overdue_by_step(partnership=partnership, filters=filters, rows=step_rows)
+        )
+    )
+    done(_resolved_at_figure(report_resolved_at_step(cases)))
+    done(_stalls_figure(*report_stalls(partnership=partnership, filters=filters, rows=step_rows)))
+    done(_themes_figure(partnership=partnership, filters=filters))
+    done(_dissent_figure(partnership=partnership, filters=filters))
+    return Report(
+        partnership=partnership,
+        filters=filters,
+        filter_summary=filter_summary(filters, choices),
+        totals=report_totals(cases),
+        figures=figures,
+        generated_at=now,
+    )
+
+
+def _months_figure(months: Sequence[Any]) -> Figure:
+    labels = [f"{m.month:%b %Y}" for m in months]
+    return Figure(
+        key="by-month",
+        title="Cases raised and resolved per month",
+        summary="Cases raised in each month, and those of them resolved in each month "
+        "(by the day they were resolved).",
+        columns=["Month", "Raised", "Resolved"],
+        rows=[
+            (label, [Count(m.raised), Count(m.resolved)])
+            for label, m in zip(labels, months, strict=True)
+        ],
+        chart=charts.bar_chart(
+            key="chart-by-month",
+            title="Cases raised and resolved per month",
+            categories=labels,
+            series=[
+                ("Raised", [m.raised for m in months], charts.BLUE),
+                ("Resolved", [m.resolved for m in months], charts.ORANGE),
+            ],
+        ),
+    )
+
+
+def _durations_figure(cases: Any) -> Figure:
+    durations = report_durations(cases)
+    n = durations.resolved
+    rows: list[tuple[str, list[Cell]]] = [
+        ("Resolved cases", [Count(n)]),
+        ("Median working days to resolve", [Days(durations.median, n)]),
+        ("90th percentile working days to resolve", [Days(durations.p90, n)]),
+    ]
+    rows += [(f"Resolved in {label} working days", [Count(c)]) for label, c in durations.buckets]
+    return Figure(
+        key="time-to-resolve",
+        title="Time to resolve, in working days",
+        summary="Working days from raising to resolution (weekends, the nation's bank "
+        "holidays and the partnership's closure days not counted), of the resolved cases.",
+        columns=["Measure", "Value"],
+        rows=rows,
+        chart=charts.bar_chart(
+            key="chart-time-to-resolve",
+            title="Resolved cases by working days to resolve",
+            categories=[label for label, _c in durations.buckets],
+            series=[("Resolved cases", [c for _l, c in durations.buckets], charts.BLUE)],
+        ),
+    )
+
+
+def _overdue_figure(steps: Sequence[Any]) -> Figure:
+    return Figure(
+        key="overdue",
+        title="Overdue rate per step",
+        summary="Of the steps with a deadline, the share that went past it (finished late, "
+        "or still open after it).",
+        columns=["Step", "Steps with a deadline", "Overdue", "Overdue rate"],
+        rows=[
+            (s.label, [Count(s.steps), Count(s.overdue), Percent(s.overdue, s.steps)])
+            for s in steps
+        ],
+        chart=charts.hbar_chart(
+            key="chart-overdue",
+            title="Overdue rate per step",
+            labels=[s.label for s in steps],
+            values=[Percent(s.overdue, s.steps).value for s in steps],
+            unit="%",
+            top=100,
+        ),
+    )
+
+
+def _resolved_at_figure(rows: Sequence[tuple[int, int]]) -> Figure:
+    total = sum(n for _s, n in rows)
+    return Figure(
+        key="resolved-at",
+        title="Step at which cases were resolved",
+        summary="Resolved cases by the step at which they were resolved.",
+        columns=["Step", "Resolved cases", "Share of resolved cases"],
+        rows=[(f"Step {number}", [Count(n), Percent(n, total)]) for number, n in rows],
+        chart=charts.bar_chart(
+            key="chart-resolved-at",
+            title="Resolved cases by step",
+            categories=[f"Step {number}" for number, _n in rows],
+            series=[("Resolved cases", [n for _s, n in rows], charts.BLUE)],
+        ),
+    )
+
+
+def _stalls_figure(numbers: Sequence[int], stalls: Sequence[Any]) -> Figure:
+    columns = [f"Step {n}" for n in numbers]
+    return Figure(
+        key="stalls",
+        title="Where disagreements stall",
+        summary="Steps that went overdue, by the pair of agencies (challenging, then "
+        "responding) and the step, most first.",
+        columns=["Agencies", *columns, "Total"],
+        rows=[
+            (s.label, [*(Count(s.by_step.get(n, 0)) for n in numbers), Count(s.total)])
+            for s in stalls
+        ],
+        chart=charts.grid_chart(
+            key="chart-stalls",
+            title="Overdue steps by agency pair and step",
+            rows=[s.label for s in stalls],
+            columns=columns,
+            values=[[s.by_step.get(n, 0) for n in numbers] for s in stalls],
+        ),
+    )
+
+
+def _theme_rows(counts: Any) -> list[tuple[str, list[Cell]]]:
+    rows: list[tuple[str, list[Cell]]] = [(theme.label, [Count(n)]) for theme, n in counts.themes]
+    rows.append(("No listed theme", [Count(counts.no_listed_theme)]))
+    return rows
+
+
+def _themes_figure(*, partnership: Partnership, filters: ReportFilters) -> Figure:
+    counts = report_learning(partnership=partnership, filters=filters)
+    rows = _theme_rows(counts)
+    rows += [
+        ("Cases with learning recorded", [Count(counts.learning)]),
+        ("Debrief recommended", [Count(counts.debrief)]),
+        ("Multi-agency case review recommended", [Count(counts.case_review)]),
+    ]
+    return Figure(
+        key="themes",
+        title="Learning themes",
+        summary="What should change, as recorded at resolution: cases naming each theme "
+        "(a case may name several).",
+        columns=["Theme", "Cases"],
+        rows=rows,
+        chart=charts.hbar_chart(
+            key="chart-themes",
+            title="Cases by learning theme",
+            labels=[theme.label for theme, _n in counts.themes],
+            values=[n for _t, n in counts.themes],
+        ),
+    )
+
+
+def _dissent_figure(*, partnership: Partnership, filters: ReportFilters) -> Figure:
+    dissent = report_dissent(partnership=partnership, filters=filters)
+    t = dissent.totals
+    rows: list[tuple[str, list[Cell]]] = [
+        ("Dissent cases", [Count(t.cases)]),
+        ("Open", [Count(t.open)]),
+        ("Resolved", [Count(t.resolved)]),
+        ("Withdrawn", [Count(t.withdrawn)]),
+    ]
+    rows += [(f"Theme: {label}", cells) for label, cells in _theme_rows(dissent.themes)]
+    return Figure(
+        key="dissent",
+        title="Dissent at child protection conferences",
+        summary="Cases raised on a route for dissent recorded at a child protection "
+        "conference, by outcome, and the learning themes recorded when they were resolved.",
+        columns=["Measure", "Cases"],
+        rows=rows,
+        chart=charts.hbar_chart(
+            key="chart-dissent",
+            title="Dissent at conferences: cases by learning theme",
+            labels=[theme.label for theme, _n in dissent.themes.themes],
+            values=[n for _t, n in dissent.themes.themes],
+            colour=charts.ORANGE,
+        ),
+    )

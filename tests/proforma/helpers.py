@@ -1,0 +1,55 @@
+"""Cases with written records, for the pro forma's tests."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from pypdf import PdfReader
+
+from escalation.models import Case
+from escalation.services import case_escalate, case_route, step_record_outcome
+from tests.escalation.world import World
+
+
+def write_record(world: World, case: Case, record: dict[str, str], *, by: Any = None) -> Case:
+    case.refresh_from_db()
+    return step_record_outcome(
+        case=case,
+        by=by or world.any_actor(case),
+        record=record,
+        meeting_held=True,
+        expected_version=case.version,
+    )
+
+
+def escalate(world: World, case: Case) -> Case:
+    case.refresh_from_db()
+    return case_escalate(
+        case=case, by=world.any_actor(case), reason="Not resolved", expected_version=case.version
+    )
+
+
+def climb_with_records(world: World, case: Case) -> Case:
+    """Write a record at every step and escalate, to the last step (its record written too)."""
+    route = case_route(case)
+    while True:
+        number = case.current_step.number
+        write_record(
+            world,
+            case,
+            {"concerns": f"Concerns at step {number}.", "agreed-actions": f"Actions {number}."},
+        )
+        if route.step_after(number) is None:
+            return case
+        case = escalate(world, case)
+
+
+def pdf_text(data: bytes) -> str:
+    reader = PdfReader(io.BytesIO(data))
+    return "\n".join(page.extract_text() or "" for page in reader.pages)
+
+
+def squash(text: str) -> str:
+    """Text with every run of white space made one space (lines wrap in the PDF)."""
+    return " ".join(text.split())
