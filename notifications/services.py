@@ -115,6 +115,10 @@ def outbox_queue(ids: Sequence[int]) -> list[int]:
     from config.celery import app
     from notifications.tasks import deliver
 
+    # Marked before publishing: once published, a worker may hold the row's lock, and a page
+    # must not wait for it. Rows that could not be published are unmarked below.
+    now = timezone.now()
+    OutboxMessage.objects.filter(pk__in=ids, status=OutboxStatus.PENDING).update(queued_at=now)
     sent: list[int] = []
     try:
         if app.conf.task_always_eager:
@@ -138,10 +142,10 @@ def outbox_queue(ids: Sequence[int]) -> list[int]:
             len(ids),
             exc,
         )
-    if sent:
-        OutboxMessage.objects.filter(pk__in=sent, status=OutboxStatus.PENDING).update(
-            queued_at=timezone.now()
-        )
+        unsent = set(ids) - set(sent)
+        OutboxMessage.objects.filter(
+            pk__in=unsent, status=OutboxStatus.PENDING, queued_at=now
+        ).update(queued_at=None)
     return sent
 
 
