@@ -37,6 +37,7 @@ OUT = BASE_DIR / "docs" / "screenshots"
 PASSWORD = "resolve-demo-2026"  # escalation/demo.py: every demo person's password
 SERVER_START_TIMEOUT_S = 60
 VIEWPORT = {"width": 1100, "height": 800}
+MAX_HEIGHT = 2400
 
 
 def manage(env: dict[str, str], *args: str, capture: bool = False) -> str:
@@ -130,8 +131,11 @@ class Shooter:
             context.close()
 
     def shoot(self, v: Visitor, name: str) -> None:
+        """The page from its top, down to MAX_HEIGHT (a policy in words runs far longer)."""
         path = OUT / f"{name}.png"
-        v.page.screenshot(path=str(path), full_page=True, animations="disabled")
+        height = min(int(v.page.evaluate("document.documentElement.scrollHeight")), MAX_HEIGHT)
+        clip = {"x": 0, "y": 0, "width": VIEWPORT["width"], "height": height}
+        v.page.screenshot(path=str(path), full_page=True, clip=clip, animations="disabled")
         self.taken.append(path.name)
         print(f"  {path.relative_to(BASE_DIR)}  ({v.path()})")
 
@@ -176,7 +180,7 @@ def take(shooter: Shooter, demo: dict[str, Any]) -> None:
                     "the health visitor's chronology being considered."
                 ),
                 impact="Missed health appointments continue and the child's weight is falling.",
-                record_numbers=("NHS-44120", ""),
+                record_numbers={health: "NHS-44120"},
                 on_page=lambda key, page: (
                     shooter.shoot(page, RAISE_SHOTS[key]) if key in RAISE_SHOTS else None
                 ),

@@ -79,31 +79,46 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture
-def visitor(
+def new_visitor(
     request: pytest.FixtureRequest, browser: Any, live_server: Any, axe_source: str, tmp_path: Path
-) -> Iterator[Visitor]:
-    """A fresh browser tab (its own cookies) on the live server, axe-core in every document.
-    At the end of a passing journey: no page left unscanned, no script error, no failed
-    request for a style, script or image. A failing one leaves a screenshot."""
-    context = new_context(browser, base_url=live_server.url, axe_source=axe_source)
-    v = Visitor(page=context.new_page(), base_url=live_server.url, password=PASSWORD).watch()
+) -> Iterator[Callable[[], Visitor]]:
+    """Make a browser tab with its own cookies (another person at another desk) on the live
+    server, axe-core in every document. At the end of a passing test: no page left unscanned,
+    no script error, no failed request for a style, script or image, in any of them. A failing
+    test leaves a screenshot of each."""
+    made: list[tuple[Any, Visitor]] = []
+
+    def make() -> Visitor:
+        context = new_context(browser, base_url=live_server.url, axe_source=axe_source)
+        v = Visitor(page=context.new_page(), base_url=live_server.url, password=PASSWORD)
+        made.append((context, v.watch()))
+        return v
+
     try:
-        yield v
+        yield make
         call = getattr(request.node, "e2e_report_call", None)
         if call is not None and call.passed:
-            assert v.unscanned_loads() == 0, f"the last page, {v.page.url}, was never scanned"
-            assert not v.problems, "\n".join(v.problems)
+            for _, v in made:
+                assert v.unscanned_loads() == 0, f"the last page, {v.page.url}, was never scanned"
+                assert not v.problems, "\n".join(v.problems)
     finally:
         call = getattr(request.node, "e2e_report_call", None)
-        if call is not None and call.failed:
-            shot = tmp_path / "failure.png"
-            try:
-                v.page.screenshot(path=str(shot), full_page=True)
-                print(f"\nScreenshot of the failing page ({v.page.url}): {shot}")
-            except Exception as exc:  # the browser may be gone; the failure itself matters
-                print(f"\nNo screenshot: {exc}")
-            print("Pages visited:\n  " + "\n  ".join(v.visited))
-        context.close()
+        for number, (context, v) in enumerate(made, start=1):
+            if call is not None and call.failed:
+                shot = tmp_path / f"failure-{number}.png"
+                try:
+                    v.page.screenshot(path=str(shot), full_page=True)
+                    print(f"\nScreenshot of the failing page ({v.page.url}): {shot}")
+                except Exception as exc:  # the browser may be gone; the failure itself matters
+                    print(f"\nNo screenshot: {exc}")
+                print("Pages visited:\n  " + "\n  ".join(v.visited))
+            context.close()
+
+
+@pytest.fixture
+def visitor(new_visitor: Callable[[], Visitor]) -> Visitor:
+    """One browser tab on the live server (see new_visitor)."""
+    return new_visitor()
 
 
 @pytest.fixture

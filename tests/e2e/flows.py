@@ -32,8 +32,10 @@ class Challenge:
     subject_kind: str | None = None  # "Child", "Young person ...", "Adult" (asked when >1)
     route: str | None = None  # a route's name; None: the first (usual) one
     responding_person: str | None = None  # their Resolve account, as the list shows it
-    record_numbers: tuple[str, str] = ("", "")
-    answers: Mapping[str, str] = field(default_factory=dict)  # route question -> answer
+    record_numbers: Mapping[str, str] = field(default_factory=dict)  # agency name -> number
+    # A special route's questions (the start of each question) -> the answer: the text to
+    # type, or the option's label (a pattern matches a long one by its start).
+    answers: Mapping[str, str | re.Pattern[str]] = field(default_factory=dict)
     # Screenshots want to see each page before it is answered.
     on_page: Callable[[str, Visitor], None] | None = None
 
@@ -63,6 +65,8 @@ def raise_challenge(v: Visitor, challenge: Challenge) -> str:
         challenge.category,
         challenge.disagreement,
         challenge.impact,
+        challenge.responding_person or "None chosen",
+        *challenge.record_numbers.values(),
     ):
         assert shown in answers.inner_text(), f"{shown!r} not on the check answers page"
     v.click_button("Raise the challenge")
@@ -90,12 +94,8 @@ def _answer(v: Visitor, key: str, c: Challenge) -> None:
         v.fill("Their initials", c.initials)
         v.choose_in("Their age", c.age)
     elif key == "records":
-        mine, theirs = c.record_numbers
-        boxes = v.page.get_by_role("textbox")
-        if mine:
-            boxes.nth(0).fill(mine)
-        if theirs:
-            boxes.nth(1).fill(theirs)
+        for agency, number in c.record_numbers.items():
+            v.fill(f"{agency} record number (optional)", number)
     elif key == "category":
         v.choose_in("Which of these is the disagreement about?", c.category)
     elif key.startswith("question/"):
@@ -106,7 +106,8 @@ def _answer(v: Visitor, key: str, c: Challenge) -> None:
         if radios.count():
             v.choose(answer)
         else:
-            v.page.locator("main").get_by_role("textbox").first.fill(answer)
+            assert isinstance(answer, str), "a typed answer is text"
+            v.fill(re.compile("^" + re.escape(question)), answer)
     elif key == "disagreement":
         v.fill("What do you disagree with, in your words?", c.disagreement)
         v.fill(re.compile(r"^What is the impact on "), c.impact)

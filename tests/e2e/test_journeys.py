@@ -123,6 +123,8 @@ def test_oscb_children_climbs_four_steps_and_is_resolved(visitor, make_world):
             category="Criteria for referrals",
             disagreement="The referral was closed without an assessment.",
             impact="The child is left without support at home.",
+            responding_person=world.person("responding", Role.PRACTITIONER).get_full_name(),
+            record_numbers={world.challenging.name: "HH-20931", world.responding.name: "CSC-7781"},
         ),
         first_step="Step 1 - Challenging professional with their peer in the other agency",
     )
