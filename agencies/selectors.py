@@ -22,9 +22,10 @@ def partnership_calendar(*, partnership: Partnership) -> WorkingCalendar:
 
 def people_in_role(*, agency: Agency | None, partnership: Partnership, role: str) -> QuerySet[Any]:
     """Active people holding a role: in one agency, or (agency None) anywhere in the partnership."""
-    users = get_user_model().objects.filter(is_active=True, memberships__role=role)
+    # One filter() call, so the role and the agency are matched on the same membership.
+    where: dict[str, Any] = {"memberships__role": role}
     if agency is not None:
-        users = users.filter(memberships__agency=agency)
+        where["memberships__agency"] = agency
     else:
-        users = users.filter(memberships__agency__partnership=partnership)
-    return users.distinct().order_by("pk")
+        where["memberships__agency__partnership"] = partnership
+    return get_user_model().objects.filter(is_active=True, **where).distinct().order_by("pk")

@@ -25,3 +25,19 @@ def test_admin_lists_partnerships(admin_client):
 def test_admin_has_no_case_pages(admin_client):
     response = admin_client.get("/admin/escalation/case/")
     assert response.status_code == 404
+
+
+def test_people_in_role_matches_role_and_agency_on_one_membership():
+    from agencies.enums import Role
+    from agencies.selectors import people_in_role
+    from tests.factories import AgencyFactory, MembershipFactory, UserFactory
+
+    first = AgencyFactory()
+    second = AgencyFactory(partnership=first.partnership)
+    person = UserFactory()
+    MembershipFactory(user=person, agency=first, role=Role.PRACTITIONER)
+    MembershipFactory(user=person, agency=second, role=Role.LINE_MANAGER)
+    found = people_in_role(agency=first, partnership=first.partnership, role=Role.LINE_MANAGER)
+    assert list(found) == []
+    found = people_in_role(agency=second, partnership=first.partnership, role=Role.LINE_MANAGER)
+    assert list(found) == [person]
