@@ -174,6 +174,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.rescue",
         "schedule": RESOLVE_OUTBOX_RESCUE_MINUTES * 60,
     },
+    # Report exports are kept for REPORTS_EXPORT_KEEP_HOURS (reports/conf.py), then deleted.
+    "purge-exports": {
+        "task": "reports.purge_exports",
+        "schedule": float(os.environ.get("REPORTS_PURGE_MINUTES", "60")) * 60,
+    },
 }
 
 # E-mail: SMTP in production (EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and

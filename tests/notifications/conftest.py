@@ -79,7 +79,11 @@ def scotland(presets) -> World:
 
 def deliver_pending() -> list[str]:
     """Deliver every pending row in this process, as a worker would."""
-    ids = OutboxMessage.objects.filter(status=OutboxStatus.PENDING).values_list("pk", flat=True)
+    ids = (
+        OutboxMessage.objects.filter(status=OutboxStatus.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     return [outbox_deliver(outbox_id=pk) for pk in list(ids)]
 
 
@@ -112,16 +116,26 @@ def redis_db() -> Iterator[int]:
 
 @contextlib.contextmanager
 def broker(url: str) -> Iterator[None]:
-    """Point this process's Celery app (what the pages and services publish to) at url."""
+    """Point this process's Celery app (what the pages and services publish to) at url.
+
+    Celery reads the CELERY_BROKER_URL environment variable before its configuration
+    (`make test` sets it to memory://), so both are pointed at url for the while.
+    """
     from config.celery import app
 
     before = (app.conf.broker_url, app.conf.broker_transport_options)
+    before_env = os.environ.get("CELERY_BROKER_URL")
     app.conf.broker_url = url
     app.conf.broker_transport_options = {"socket_connect_timeout": 2}
+    os.environ["CELERY_BROKER_URL"] = url
     try:
         yield
     finally:
         app.conf.broker_url, app.conf.broker_transport_options = before
+        if before_env is None:
+            os.environ.pop("CELERY_BROKER_URL", None)
+        else:
+            os.environ["CELERY_BROKER_URL"] = before_env
 
 
 def database_url_of_tests() -> str:
