@@ -445,19 +445,11 @@ _TYPE_WORDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
 def case_history(*, case: Case) -> list[HistoryRow]:
     """Every change to the case and its steps (django-simple-history), newest first, with who
-    made it and why. Each transition raises the case's version once, so the case's rows are
-    shown one per version (the raising saves the case twice).
+    made it and why: one row of the case per transition (escalation.services saves the case
+    once with a history row in each), and a row per change to a step.
     """
     rows: list[tuple[dt.datetime, int, HistoryRow]] = []
-    versions: set[int] = set()
-    for h in (
-        Case.history.filter(id=case.pk)
-        .select_related("history_user")
-        .order_by("-history_date", "-history_id")
-    ):
-        if h.version in versions:
-            continue  # one transition, saved twice (the raising): the newest row tells it
-        versions.add(h.version)
+    for h in Case.history.filter(id=case.pk).select_related("history_user"):
         reason = h.history_change_reason or _TYPE_WORDS.get(h.history_type, "Changed")
         rows.append(
             (

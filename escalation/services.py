@@ -16,8 +16,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from agencies.enums import Role
-from agencies.models import Agency, Partnership
+from agencies.enums import AgencyKind, Role
+from agencies.models import Agency, Membership, Partnership
 from agencies.selectors import partnership_calendar, people_in_role
 from escalation.deadlines import compute_due, working_days_between
 from escalation.enums import (
@@ -50,16 +50,19 @@ RECORD_PARTS = (
     "agreed_actions",
 )
 
-_spec_cache: dict[int, PolicySpec] = {}
+_spec_cache: dict[tuple[int, int, dt.datetime | None], PolicySpec] = {}
 
 
 def policy_spec(version: PolicyVersion) -> PolicySpec:
-    """The typed policy of a version (published versions never change, so they are cached)."""
+    """The typed policy of a version. Published versions never change, so they are cached
+    for the process, keyed by id, version number and publication moment together: a row
+    deleted and its id reused (a test database, a restored backup) is never served stale."""
     if version.status != PolicyVersionStatus.PUBLISHED:
         return policy_from_document(version.document)
-    spec = _spec_cache.get(version.pk)
+    key = (version.pk, version.number, version.published_at)
+    spec = _spec_cache.get(key)
     if spec is None:
-        spec = _spec_cache[version.pk] = policy_from_document(version.document)
+        spec = _spec_cache[key] = policy_from_document(version.document)
     return spec
 
 
@@ -109,16 +112,37 @@ def _require_open(case: Case) -> None:
         )
 
 
-def _require_text(value: str, *, field: str, what: str) -> str:
+def _require_text(value: str, *, field: str, what: str, limit: int | None = None) -> str:
     text = (value or "").strip()
     if not text:
         raise InvalidInput(f"Enter {what}", field=field)
+    return _within(text, field=field, what=what, limit=limit)
+
+
+def _within(text: str, *, field: str, what: str, limit: int | None) -> str:
+    """The text, or InvalidInput when it is longer than `limit` characters."""
+    if limit is not None and len(text) > limit:
+        raise InvalidInput(
+            f"{what[0].upper()}{what[1:]} must be {limit} characters or fewer", field=field
+        )
     return text
 
 
-def _bump(case: Case, reason: str) -> None:
+def _limit(model: type[Any], name: str) -> int | None:
+    return model._meta.get_field(name).max_length
+
+
+def _stamp(instance: Any, *, by: Any, reason: str) -> None:
+    """Who made this change and why, for the history row django-simple-history writes on
+    save (also outside a web request: jobs, commands)."""
+    instance._change_reason = reason
+    if by is not None:
+        instance._history_user = by
+
+
+def _bump(case: Case, reason: str, *, by: Any = None) -> None:
     case.version += 1
-    case._change_reason = reason  # type: ignore[attr-defined]  # django-simple-history
+    _stamp(case, by=by, reason=reason)
     case.save()
 
 
@@ -152,7 +176,12 @@ def _actors(case: Case, step: CaseStep) -> list[Any]:
 
 
 def _start_step(
-    case: Case, spec: StepSpec, *, at: dt.datetime, due_at: dt.datetime | None = None
+    case: Case,
+    spec: StepSpec,
+    *,
+    at: dt.datetime,
+    due_at: dt.datetime | None = None,
+    by: Any = None,
 ) -> CaseStep:
     """Create the case's step for spec, started at `at`, due by the policy's rule."""
     due = compute_due(
@@ -182,7 +211,7 @@ def _start_step(
             f"{timezone.localtime(due_at):%H:%M %a %d %b %Y}. The policy's rule: "
             f"{due.explanation}"
         )
-    step._change_reason = f"step {spec.number} started"  # type: ignore[attr-defined]
+    _stamp(step, by=by, reason=f"step {spec.number} started")
     step.save()
     return step
 
@@ -203,7 +232,7 @@ def _complete_step(step: CaseStep, *, by: Any, outcome: str, reason: str, at: dt
     step.completed_by = by
     step.outcome = outcome
     step.outcome_reason = reason
-    step._change_reason = f"step {step.number} {outcome}"  # type: ignore[attr-defined]
+    _stamp(step, by=by, reason=f"step {step.number} {outcome}")
     step.save()
     outbox_cancel_for_step(step=step)  # its reminders and alerts not yet sent
 
@@ -291,6 +320,22 @@ def case_raise(
             "Choose another agency: this procedure is for disagreements between agencies",
             field="responding_agency",
         )
+    if responding_agency.kind == AgencyKind.PARTNERSHIP:
+        raise InvalidInput(
+            "Choose the agency whose decision you disagree with: the partnership's board "
+            "is where a disagreement goes last, not a party to it",
+            field="responding_agency",
+        )
+    if (
+        responding_person is not None
+        and not Membership.objects.filter(
+            user=responding_person, agency=responding_agency, user__is_active=True
+        ).exists()
+    ):
+        raise InvalidInput(
+            f"The professional you chose does not work for {responding_agency.name}",
+            field="responding_person",
+        )
     version = adopted_version(partnership=partnership)
     spec = policy_spec(version)
     try:
@@ -318,7 +363,20 @@ def case_raise(
         responding_professional,
         field="responding_professional",
         what="the name and role of the professional you disagree with",
+        limit=_limit(Case, "responding_professional"),
     )
+    record_numbers = {
+        name: _within(
+            value.strip(),
+            field=name,
+            what=f"the {side} agency's record number",
+            limit=_limit(Case, name),
+        )
+        for name, value, side in (
+            ("challenging_record_number", challenging_record_number, "challenging"),
+            ("responding_record_number", responding_record_number, "responding"),
+        )
+    }
     text = _require_text(disagreement, field="disagreement", what="the disagreement in your words")
     impact_text = _require_text(impact, field="impact", what="the impact on the child or adult")
 
@@ -338,19 +396,22 @@ def case_raise(
         subject_kind=subject_kind,
         subject_initials=subject_initials.upper(),
         subject_age_band=subject_age_band,
-        challenging_record_number=challenging_record_number.strip(),
-        responding_record_number=responding_record_number.strip(),
+        **record_numbers,
         disagreement=text,
         impact=impact_text,
         risk_of_significant_harm=risk_of_significant_harm,
         raised_at=now,
     )
-    case._change_reason = "raised"  # type: ignore[attr-defined]
+    # Saved once without a history row (its steps need its id), then once with it, so the
+    # history holds one "raised" row that already names the current step.
+    case.skip_history_when_saving = True  # type: ignore[attr-defined]  # django-simple-history
     case.save()
+    del case.skip_history_when_saving  # type: ignore[attr-defined]
     if route_spec.target is not None:
-        _start_step(case, route_spec.target, at=now)
-    first = _start_step(case, route_spec.ladder[0], at=now, due_at=due_at)
+        _start_step(case, route_spec.target, at=now, by=by)
+    first = _start_step(case, route_spec.ladder[0], at=now, due_at=due_at, by=by)
     case.current_step = first
+    _stamp(case, by=by, reason="raised")
     case.save(update_fields=["current_step"])
     outbox_add(
         event="case.raised",
@@ -393,9 +454,9 @@ def step_record_outcome(
     step.meeting_held = meeting_held
     step.recorded_at = timezone.now()
     step.recorded_by = by
-    step._change_reason = "record written"  # type: ignore[attr-defined]
+    _stamp(step, by=by, reason="record written")
     step.save()
-    _bump(case, f"step {step.number} record written")
+    _bump(case, f"step {step.number} record written", by=by)
     return case
 
 
@@ -409,9 +470,9 @@ def _advance(case: Case, *, by: Any, reason: str, outcome: str, event: str) -> C
         )
     now = timezone.now()
     _complete_step(step, by=by, outcome=outcome, reason=reason, at=now)
-    nxt = _start_step(case, spec_next, at=now)
+    nxt = _start_step(case, spec_next, at=now, by=by)
     case.current_step = nxt
-    _bump(case, f"step {step.number} {outcome}: {reason}")
+    _bump(case, f"step {step.number} {outcome}: {reason}", by=by)
     # The next step's actors, and those of the step just completed (the other side learns
     # that its counterpart escalated).
     outbox_add(
@@ -494,7 +555,7 @@ def case_resolve(
     case.status = CaseStatus.RESOLVED
     case.closed_at = now
     case.working_days_to_close = _working_days_to_close(case, now)
-    _bump(case, f"resolved at step {step.number}")
+    _bump(case, f"resolved at step {step.number}", by=by)
     outbox_add(
         event="case.resolved",
         case=case,
@@ -535,7 +596,7 @@ def case_withdraw(*, case: Case, by: Any, reason: str, expected_version: int) ->
     case.closed_at = now
     case.working_days_to_close = _working_days_to_close(case, now)
     case.closed_reason = text
-    _bump(case, f"withdrawn: {text}")
+    _bump(case, f"withdrawn: {text}", by=by)
     outbox_add(
         event="case.withdrawn",
         case=case,
@@ -578,9 +639,11 @@ def case_reassign(
         step.challenging_assignee = to
     else:
         step.responding_assignee = to
-    step._change_reason = f"reassigned: {text}"  # type: ignore[attr-defined]
+    _stamp(step, by=by, reason=f"reassigned: {text}")
     step.save()
-    _bump(case, f"step {step.number} reassigned to {to.get_full_name() or to.username}: {text}")
+    _bump(
+        case, f"step {step.number} reassigned to {to.get_full_name() or to.username}: {text}", by=by
+    )
     outbox_add(event="case.reassigned", case=case, step=step, recipients=[to])
     return case
 
@@ -620,9 +683,9 @@ def step_set_due(
         + (f" ({text})" if text else "")
         + f": due {shown}. Before: {before}"
     )
-    step._change_reason = f"due moment set {'later' if later else 'earlier'}"  # type: ignore[attr-defined]
+    _stamp(step, by=by, reason=f"due moment set {'later' if later else 'earlier'}")
     step.save()
-    _bump(case, f"step {step.number} due moment changed")
+    _bump(case, f"step {step.number} due moment changed", by=by)
     return case
 
 
@@ -636,7 +699,7 @@ def case_meet_target(*, case: Case, by: Any, expected_version: int) -> Case:
     if target is None:
         raise InvalidTransition("This case has no open target to meet.")
     _complete_step(target, by=by, outcome=StepOutcome.MET, reason="met", at=timezone.now())
-    _bump(case, f"step {target.number} target met")
+    _bump(case, f"step {target.number} target met", by=by)
     return case
 
 

@@ -106,6 +106,9 @@ def test_raise_with_an_earlier_due_moment(oscb):
         ({"route": "no-such-route"}, "route"),
         ({"route_details": {"unasked": "x"}}, "unasked"),
         ({"due_at": dt.datetime(2027, 1, 30, 17, 0, tzinfo=LONDON)}, "due_at"),
+        ({"responding_professional": "x" * 201}, "responding_professional"),
+        ({"challenging_record_number": "9" * 51}, "challenging_record_number"),
+        ({"responding_record_number": "9" * 51}, "responding_record_number"),
     ],
 )
 def test_raise_refuses_bad_input_and_saves_nothing(oscb, overrides, field):
@@ -121,6 +124,47 @@ def test_raise_refuses_the_same_agency(oscb):
     with pytest.raises(InvalidInput, match="between agencies"):
         oscb.raise_case(responding_agency=oscb.challenging)
     assert Case.objects.count() == 0
+
+
+def test_raise_refuses_the_board_as_the_agency_disagreed_with(oscb):
+    with pytest.raises(InvalidInput, match="not a party") as refused:
+        oscb.raise_case(responding_agency=oscb.board)
+    assert refused.value.field == "responding_agency"
+    assert Case.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("where", "role"),
+    [("unrelated", Role.PRACTITIONER), ("challenging", Role.LINE_MANAGER)],
+)
+def test_raise_refuses_a_professional_of_another_agency(oscb, where, role):
+    with pytest.raises(InvalidInput, match="does not work for County Social Care") as refused:
+        oscb.raise_case(responding_person=oscb.person(where, role))
+    assert refused.value.field == "responding_person"
+    assert Case.objects.count() == 0
+    assert OutboxMessage.objects.count() == 0
+
+
+def test_raise_writes_one_history_row_naming_the_raiser_and_the_step(oscb):
+    case = oscb.raise_case()
+    rows = list(case.history.all())
+    assert [(r.history_change_reason, r.history_user) for r in rows] == [("raised", case.raised_by)]
+    assert rows[0].current_step_id == case.current_step_id
+    step_rows = list(case.current_step.history.all())
+    assert [(r.history_change_reason, r.history_user) for r in step_rows] == [
+        ("step 1 started", case.raised_by)
+    ]
+
+
+def test_transitions_outside_a_request_name_who_made_them_in_the_history(oscb):
+    case = oscb.raise_case()
+    by = case.raised_by
+    case = case_escalate(case=case, by=by, reason="No agreement", expected_version=case.version)
+    latest = case.history.order_by("-history_id").first()
+    assert latest.history_change_reason == "step 1 escalated: No agreement"
+    assert latest.history_user == by
+    step_two = case.current_step.history.get()
+    assert (step_two.history_change_reason, step_two.history_user) == ("step 2 started", by)
 
 
 def test_raise_refuses_an_agency_of_another_partnership(oscb):
