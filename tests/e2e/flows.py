@@ -7,8 +7,11 @@ buttons and fills the real fields by their labels; every page it reaches is scan
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 from tests.e2e.browser import Visitor
 
@@ -44,18 +47,8 @@ def raise_challenge(v: Visitor, challenge: Challenge) -> str:
     """From the work queue, raise the challenge through every question page, check the
     answers, raise it; return the reference shown on the confirmation."""
     v.click_link("Raise a challenge")
-    for _ in range(MAX_RAISE_PAGES):
-        match = RAISE_PAGE.match(v.path())
-        assert match, f"expected a raise page, got {v.path()}: {v.heading()}"
-        key = match["key"]
-        if challenge.on_page:
-            challenge.on_page(key, v)
-        if key == "check":
-            break
-        _answer(v, key, challenge)
-    else:
-        raise AssertionError(f"no check-your-answers page after {MAX_RAISE_PAGES} pages")
-
+    reached = answer_raise_pages(v, challenge)
+    assert reached == "check", f"expected a raise page, got {v.path()}: {v.heading()}"
     assert v.heading() == "Check your answers before raising the challenge"
     answers = v.page.locator("main .govuk-summary-list")
     for shown in (
@@ -77,6 +70,23 @@ def raise_challenge(v: Visitor, challenge: Challenge) -> str:
     reference = panel.locator("strong").inner_text().strip()
     assert re.fullmatch(r"[A-Z0-9]+-\d{4}-\d{4}", reference), reference
     return reference
+
+
+def answer_raise_pages(v: Visitor, challenge: Challenge) -> str | None:
+    """From the raise page now shown, answer each question page in turn. Stops at check your
+    answers (returns "check") or at a page that is not a question page, such as a matter
+    that is not for this procedure or a route that cannot be used (returns None)."""
+    for _ in range(MAX_RAISE_PAGES):
+        match = RAISE_PAGE.match(v.path())
+        if not match:
+            return None
+        key = match["key"]
+        if challenge.on_page:
+            challenge.on_page(key, v)
+        if key == "check":
+            return key
+        _answer(v, key, challenge)
+    raise AssertionError(f"no check-your-answers page after {MAX_RAISE_PAGES} pages")
 
 
 def _answer(v: Visitor, key: str, c: Challenge) -> None:
@@ -133,6 +143,23 @@ def open_case(v: Visitor, reference: str) -> None:
         v.click_link("Your work")
     v.click(v.page.locator("main").get_by_role("link", name=reference, exact=True).first)
     assert reference in v.heading()
+
+
+@contextmanager
+def signed_in(v: Visitor, who: Any) -> Iterator[Visitor]:
+    """Sign in as `who` (landing on their work queue); sign out at the end of the block."""
+    v.sign_in(who)
+    yield v
+    v.sign_out()
+
+
+@contextmanager
+def signed_in_on_case(v: Visitor, who: Any, reference: str) -> Iterator[Visitor]:
+    """Sign in as `who` and open the case from their work queue; sign out at the end of the
+    block (what each person does at their desk, between the two)."""
+    with signed_in(v, who):
+        open_case(v, reference)
+        yield v
 
 
 def record_outcome(
@@ -209,3 +236,19 @@ def meet_target(v: Visitor) -> str:
     v.click_link(re.compile(r"^Mark “.+” as met$"))
     v.click_button("Confirm: the target is met")
     return v.banner()
+
+
+def download(v: Visitor, control: Any, folder: Path) -> Path:
+    """Press a button or follow a link that answers with a file (no new page: nothing to
+    scan); save the file in `folder` under the name the server gave it, and return its path."""
+    with v.page.expect_download() as downloading:
+        control.click()
+    got = downloading.value
+    assert got.failure() is None, got.failure()
+    # The browser turns the navigation into a download and reports that navigation as
+    # aborted: that is how every download goes, not a failed request.
+    aborted = re.compile(rf"^failed: (GET|POST) {re.escape(got.url)} net::ERR_ABORTED$")
+    v.problems[:] = [p for p in v.problems if not aborted.match(p)]
+    path = folder / got.suggested_filename
+    got.save_as(str(path))
+    return path

@@ -18,10 +18,11 @@ from tests.e2e.flows import (
     Challenge,
     escalate,
     meet_target,
-    open_case,
     raise_challenge,
     record_outcome,
     resolve,
+    signed_in,
+    signed_in_on_case,
     skip_step,
     summary_value,
 )
@@ -32,18 +33,17 @@ SSAB_SUMMARY = re.compile(r"^Please use this box to summarise")
 
 def raise_as_practitioner(v: Visitor, world: Any, challenge: Challenge, *, first_step: str) -> str:
     """The practitioner raises the challenge and sees it open at its first step."""
-    v.sign_in(world.person("challenging", Role.PRACTITIONER))
-    reference = raise_challenge(v, challenge)
-    assert reference.startswith(f"{world.partnership.code}-")
-    assert f"{first_step}:" in v.main_text()
-    v.click_link(f"View case {reference}")
-    assert v.heading() == f"Case {reference}"
-    assert "Open" in v.tags()
-    assert ("At risk" in v.tags()) is challenge.at_risk
-    assert f"Now at {first_step}" in v.main_text()
-    assert summary_value(v, "Responding agency") == world.responding.name
-    assert challenge.disagreement in v.main_text()
-    v.sign_out()
+    with signed_in(v, world.person("challenging", Role.PRACTITIONER)):
+        reference = raise_challenge(v, challenge)
+        assert reference.startswith(f"{world.partnership.code}-")
+        assert f"{first_step}:" in v.main_text()
+        v.click_link(f"View case {reference}")
+        assert v.heading() == f"Case {reference}"
+        assert "Open" in v.tags()
+        assert ("At risk" in v.tags()) is challenge.at_risk
+        assert f"Now at {first_step}" in v.main_text()
+        assert summary_value(v, "Responding agency") == world.responding.name
+        assert challenge.disagreement in v.main_text()
     return reference
 
 
@@ -58,20 +58,18 @@ def climb(
     resolution_reached: bool | None = None,
 ) -> None:
     """`who` finds the case in their work queue, records the step and escalates it."""
-    v.sign_in(who)
-    open_case(v, reference)
-    record_outcome(
-        v,
-        record=record,
-        meeting_held=meeting_held,
-        outcome="escalate",
-        resolution_reached=resolution_reached,
-    )
-    banner = escalate(v, reason="Still no agreement about the threshold; going up a level.")
-    assert f"Case {reference} is escalated to {to_step}." in banner, banner
-    assert f"Now at {to_step}" in v.main_text()
-    assert "Open" in v.tags()
-    v.sign_out()
+    with signed_in_on_case(v, who, reference):
+        record_outcome(
+            v,
+            record=record,
+            meeting_held=meeting_held,
+            outcome="escalate",
+            resolution_reached=resolution_reached,
+        )
+        banner = escalate(v, reason="Still no agreement about the threshold; going up a level.")
+        assert f"Case {reference} is escalated to {to_step}." in banner, banner
+        assert f"Now at {to_step}" in v.main_text()
+        assert "Open" in v.tags()
 
 
 def finish(
@@ -84,27 +82,25 @@ def finish(
     resolution_reached: bool | None = None,
 ) -> None:
     """`who` records the step as resolved, with what should be learned."""
-    v.sign_in(who)
-    open_case(v, reference)
-    record_outcome(
-        v,
-        record=record,
-        meeting_held=meeting_held,
-        outcome="resolved",
-        resolution_reached=resolution_reached,
-    )
-    banner = resolve(
-        v,
-        learning="Share the threshold guidance with both teams; agree a joint briefing.",
-        themes=("Threshold guidance",),
-        debrief=True,
-        review=False,
-    )
-    assert f"Case {reference} is resolved." in banner, banner
-    assert "Resolved" in v.tags()
-    assert "Open" not in v.tags()
-    assert v.page.get_by_role("button", name="Record the outcome of this step").count() == 0
-    v.sign_out()
+    with signed_in_on_case(v, who, reference):
+        record_outcome(
+            v,
+            record=record,
+            meeting_held=meeting_held,
+            outcome="resolved",
+            resolution_reached=resolution_reached,
+        )
+        banner = resolve(
+            v,
+            learning="Share the threshold guidance with both teams; agree a joint briefing.",
+            themes=("Threshold guidance",),
+            debrief=True,
+            review=False,
+        )
+        assert f"Case {reference} is resolved." in banner, banner
+        assert "Resolved" in v.tags()
+        assert "Open" not in v.tags()
+        assert v.page.get_by_role("button", name="Record the outcome of this step").count() == 0
 
 
 def test_oscb_children_climbs_four_steps_and_is_resolved(visitor, make_world):
@@ -287,11 +283,9 @@ def test_4lscb_children_meets_its_target_climbs_and_is_resolved(visitor, make_wo
         first_step="Stage One - Direct professional to professional discussion",
     )
     # The practitioner puts the concern in writing (step 0, a target beside stage 1).
-    v.sign_in(world.person("challenging", Role.PRACTITIONER))
-    open_case(v, reference)
-    banner = meet_target(v)
-    assert "Concern in writing to the other professional is marked as met." in banner, banner
-    v.sign_out()
+    with signed_in_on_case(v, world.person("challenging", Role.PRACTITIONER), reference):
+        banner = meet_target(v)
+        assert "Concern in writing to the other professional is marked as met." in banner, banner
     climb(
         v,
         world.person("responding", Role.PRACTITIONER),
@@ -343,23 +337,19 @@ def test_ssab_risk_of_significant_harm_skips_stages_one_and_two(visitor, make_wo
     )
     # The challenging line manager skips stage one; the other agency's senior manager skips
     # stage two; the strategic safeguarding manager meets both and resolves at stage three.
-    v.sign_in(world.person("challenging", Role.LINE_MANAGER))
-    open_case(v, reference)
-    assert "At risk" in v.tags()
-    banner = skip_step(v, reason="Weekly financial abuse: senior managers must act now.")
-    assert (
-        f"Stage One - Line Manager to Line Manager is skipped: case {reference} is now at "
-        "Stage Two - Senior Manager review." in banner
-    ), banner
-    v.sign_out()
+    with signed_in_on_case(v, world.person("challenging", Role.LINE_MANAGER), reference):
+        assert "At risk" in v.tags()
+        banner = skip_step(v, reason="Weekly financial abuse: senior managers must act now.")
+        assert (
+            f"Stage One - Line Manager to Line Manager is skipped: case {reference} is now at "
+            "Stage Two - Senior Manager review." in banner
+        ), banner
 
-    v.sign_in(world.person("responding", Role.SENIOR_MANAGER))
-    open_case(v, reference)
-    banner = skip_step(v, reason="The risk calls for the Strategic Safeguarding Manager today.")
-    assert "is now at Stage Three - Strategic Safeguarding Manager meets both" in banner, banner
-    steps = v.page.locator("main").inner_text()
-    assert steps.count("Skipped") >= 2, "both skipped stages are shown as skipped"
-    v.sign_out()
+    with signed_in_on_case(v, world.person("responding", Role.SENIOR_MANAGER), reference):
+        banner = skip_step(v, reason="The risk calls for the Strategic Safeguarding Manager today.")
+        assert "is now at Stage Three - Strategic Safeguarding Manager meets both" in banner, banner
+        steps = v.page.locator("main").inner_text()
+        assert steps.count("Skipped") >= 2, "both skipped stages are shown as skipped"
 
     finish(
         v,
