@@ -16,15 +16,7 @@ from django.utils import timezone
 from config.forms import GovukFormMixin
 from escalation.case_selectors import Candidate, RecordField
 from escalation.deadlines import LONDON, UTC
-
-# What should be learned, as the board's reports group it.
-LEARNING_THEMES = (
-    ("protocols-and-procedures", "Protocols and procedures"),
-    ("training", "Training"),
-    ("threshold-guidance", "Threshold guidance"),
-    ("communication-between-agencies", "Communication between agencies"),
-    ("gaps-in-provision", "Gaps in provision"),
-)
+from escalation.enums import LearningTheme
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 
@@ -212,7 +204,7 @@ class ResolveForm(CaseActionForm):
     themes = legend(
         forms.MultipleChoiceField(
             label="Which themes does the learning touch?",
-            choices=LEARNING_THEMES,
+            choices=LearningTheme.choices,
             required=False,
             widget=forms.CheckboxSelectMultiple,
             help_text="Select all that apply.",
@@ -229,10 +221,41 @@ class ResolveForm(CaseActionForm):
     )
 
 
-class ReassignFormBase(CaseActionForm):
-    """Name the person who acts for one side at the current step."""
+class ReassignForm(CaseActionForm):
+    """Name the person who acts for one side at the current step: the sides that act there,
+    each with the people of its agency."""
 
-    sides: list[tuple[str, str]] = []
+    side = forms.ChoiceField(
+        label="Which side are you naming someone for?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select the side you are naming someone for"},
+    )
+    reason = text_field(
+        "Why is the step reassigned?", required_message="Enter why the step is reassigned"
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        sides: Sequence[tuple[str, str]],
+        candidates: dict[str, list[Candidate]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.sides = list(sides)
+        self.fields["side"].choices = self.sides  # type: ignore[attr-defined]
+        for side, words in self.sides:
+            self.fields[f"to_{side}"] = legend(
+                forms.TypedChoiceField(
+                    label=f"Who should act for the {words}?",
+                    choices=[(str(c.pk), c.label) for c in candidates.get(side, [])],
+                    coerce=int,
+                    required=False,
+                    widget=forms.RadioSelect,
+                )
+            )
+        # Each side's people come under it, before the reason (the error summary's order).
+        self.order_fields(["version", "side", *(f"to_{side}" for side, _ in self.sides)])
 
     def person_fields(self) -> list[tuple[str, forms.BoundField]]:
         return [(side, self[f"to_{side}"]) for side, _ in self.sides]
@@ -249,39 +272,6 @@ class ReassignFormBase(CaseActionForm):
             side = self.cleaned_data.get("side") if hasattr(self, "cleaned_data") else None
             return f"to_{side}" if side and f"to_{side}" in self.fields else None
         return super().field_for(service_field)
-
-
-def reassign_form_class(
-    *, sides: Sequence[tuple[str, str]], candidates: dict[str, list[Candidate]]
-) -> type[ReassignFormBase]:
-    """The form for this step: its sides, and the people of each side's agency.
-
-    The fields are declared on a class made for the step (not added in __init__), because
-    GovukFormMixin validates a bound form as it is made.
-    """
-    declared: dict[str, Any] = {
-        "sides": list(sides),
-        "side": forms.ChoiceField(
-            label="Which side are you naming someone for?",
-            choices=list(sides),
-            widget=forms.RadioSelect,
-            error_messages={"required": "Select the side you are naming someone for"},
-        ),
-    }
-    for side, words in sides:
-        declared[f"to_{side}"] = legend(
-            forms.TypedChoiceField(
-                label=f"Who should act for the {words}?",
-                choices=[(str(c.pk), c.label) for c in candidates.get(side, [])],
-                coerce=int,
-                required=False,
-                widget=forms.RadioSelect,
-            )
-        )
-    declared["reason"] = text_field(
-        "Why is the step reassigned?", required_message="Enter why the step is reassigned"
-    )
-    return type("ReassignForm", (ReassignFormBase,), declared)
 
 
 class SetDueForm(CaseActionForm):
@@ -306,12 +296,44 @@ class MeetTargetForm(CaseActionForm):
     """Only the confirmation."""
 
 
-class RecordFormBase(CaseActionForm):
-    """The record of a step: its written parts, the meeting, and the outcome."""
+class RecordForm(CaseActionForm):
+    """The record of a step: the written parts its policy's record section names, the
+    meeting, and the outcome."""
 
-    record_fields: list[RecordField] = []
-    derived: dict[str, str] = {}  # record slug -> what fills it ("outcome")
     service_fields = {"meeting_held": "meeting_held"}
+
+    def __init__(
+        self,
+        *args: Any,
+        record_fields: Sequence[RecordField],
+        outcomes: Sequence[tuple[str, str]],
+        meeting_required: bool,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.record_fields = list(record_fields)
+        self.derived: dict[str, str] = {}  # record slug -> what fills it ("outcome")
+        for f in self.record_fields:
+            if f.slug == "resolution-reached" and f.kind == "yes_no":
+                self.derived[f.slug] = "outcome"  # the outcome question below answers it
+                continue
+            self.fields[f"part_{f.slug}"] = _record_field(f)
+        self.fields["meeting_held"] = yes_no_field(
+            "Was a meeting held?",
+            required_message="Select yes if a meeting was held",
+            help_text=(
+                "This step requires a meeting." if meeting_required else "Face to face or by video."
+            ),
+        )
+        self.fields["outcome"] = legend(
+            forms.ChoiceField(
+                label="What was the outcome?",
+                choices=list(outcomes),
+                widget=forms.RadioSelect,
+                error_messages={"required": "Select the outcome of this step"},
+            ),
+            "m",
+        )
 
     def written_fields(self) -> list[str]:
         return [
@@ -351,80 +373,48 @@ class RecordFormBase(CaseActionForm):
         return record
 
 
-def record_form_class(
-    *,
-    fields: Sequence[RecordField],
-    outcomes: Sequence[tuple[str, str]],
-    meeting_required: bool,
-) -> type[RecordFormBase]:
-    """A record form for one step: the fields its policy's record section names."""
-    declared: dict[str, Any] = {}
-    derived: dict[str, str] = {}
-    for f in fields:
-        name = f"part_{f.slug}"
-        if f.slug == "resolution-reached" and f.kind == "yes_no":
-            derived[f.slug] = "outcome"  # the outcome question below answers it
-            continue
-        if f.kind == "long_text":
-            declared[name] = forms.CharField(
-                label=f.label, required=False, widget=forms.Textarea(attrs={"rows": 5})
-            )
-        elif f.kind == "yes_no":
-            declared[name] = legend(
-                forms.TypedChoiceField(
-                    label=f.label,
-                    choices=YES_NO,
-                    coerce=lambda value: value == "yes",
-                    empty_value=None,
-                    required=False,
-                    widget=forms.RadioSelect,
-                )
-            )
-        elif f.kind == "date":
-            declared[name] = GovukDateField(label=f.label, required=False)
-        elif f.kind == "email":
-            declared[name] = forms.EmailField(
+def _record_field(f: RecordField) -> forms.Field:
+    """The form field of one field of a policy's record section, by its kind."""
+    if f.kind == "long_text":
+        return forms.CharField(
+            label=f.label, required=False, widget=forms.Textarea(attrs={"rows": 5})
+        )
+    if f.kind == "yes_no":
+        return legend(
+            forms.TypedChoiceField(
                 label=f.label,
+                choices=YES_NO,
+                coerce=lambda value: value == "yes",
+                empty_value=None,
                 required=False,
-                error_messages={
-                    "invalid": "Enter an email address in the correct format, like name@example.org"
-                },
+                widget=forms.RadioSelect,
             )
-        elif f.kind == "phone":
-            declared[name] = forms.CharField(
-                label=f.label,
-                required=False,
-                max_length=30,
-                widget=TelInput(attrs={"class": "govuk-input govuk-input--width-20"}),
-            )
-        elif f.kind == "signature":
-            declared[name] = forms.CharField(
-                label=f.label,
-                required=False,
-                max_length=200,
-                help_text="Type your full name: it stands for your signature on the record.",
-            )
-        else:
-            declared[name] = forms.CharField(label=f.label, required=False, max_length=500)
-    declared["meeting_held"] = yes_no_field(
-        "Was a meeting held?",
-        required_message="Select yes if a meeting was held",
-        help_text=(
-            "This step requires a meeting." if meeting_required else "Face to face or by video."
-        ),
-    )
-    declared["outcome"] = legend(
-        forms.ChoiceField(
-            label="What was the outcome?",
-            choices=list(outcomes),
-            widget=forms.RadioSelect,
-            error_messages={"required": "Select the outcome of this step"},
-        ),
-        "m",
-    )
-    declared["record_fields"] = list(fields)
-    declared["derived"] = derived
-    return type("RecordForm", (RecordFormBase,), declared)
+        )
+    if f.kind == "date":
+        return GovukDateField(label=f.label, required=False)
+    if f.kind == "email":
+        return forms.EmailField(
+            label=f.label,
+            required=False,
+            error_messages={
+                "invalid": "Enter an email address in the correct format, like name@example.org"
+            },
+        )
+    if f.kind == "phone":
+        return forms.CharField(
+            label=f.label,
+            required=False,
+            max_length=30,
+            widget=TelInput(attrs={"class": "govuk-input govuk-input--width-20"}),
+        )
+    if f.kind == "signature":
+        return forms.CharField(
+            label=f.label,
+            required=False,
+            max_length=200,
+            help_text="Type your full name: it stands for your signature on the record.",
+        )
+    return forms.CharField(label=f.label, required=False, max_length=500)
 
 
 def record_initial(
@@ -454,17 +444,16 @@ def record_initial(
 
 
 __all__ = [
-    "LEARNING_THEMES",
     "OUTCOME_ESCALATE",
     "OUTCOME_RESOLVE",
     "EscalateForm",
     "GovukDateField",
     "MeetTargetForm",
+    "ReassignForm",
+    "RecordForm",
     "ResolveForm",
     "SetDueForm",
     "SkipForm",
     "WithdrawForm",
-    "reassign_form_class",
-    "record_form_class",
     "record_initial",
 ]

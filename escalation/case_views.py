@@ -17,20 +17,20 @@ from django.urls import reverse
 
 from escalation import case_selectors as sel
 from escalation.case_forms import (
-    LEARNING_THEMES,
     OUTCOME_ESCALATE,
     OUTCOME_RESOLVE,
     CaseActionForm,
     EscalateForm,
     MeetTargetForm,
+    ReassignForm,
+    RecordForm,
     ResolveForm,
     SetDueForm,
     SkipForm,
     WithdrawForm,
-    reassign_form_class,
-    record_form_class,
     record_initial,
 )
+from escalation.enums import LearningTheme
 from escalation.errors import InvalidInput, InvalidTransition, NotAllowed, StaleCase
 from escalation.models import Case
 from escalation.selectors import case_get_for_user
@@ -131,30 +131,32 @@ def _data(request: HttpRequest) -> Any:
 # --- the case page ------------------------------------------------------------------------
 
 
+def case_page_context(*, case: Case) -> dict[str, Any]:
+    """What templates/escalation/case/detail.html shows of the case (the person's actions
+    come from the rules, in the template)."""
+    timeline = sel.case_timeline(case=case)
+    learning = sel.case_learning(case=case)
+    themes = dict(LearningTheme.choices)
+    return {
+        "case": case,
+        **sel.case_summary(case=case),
+        "timeline": timeline,
+        "records": [e for e in timeline if e.record or (e.step and e.step.recorded_at)],
+        "history": sel.case_history(case=case),
+        "learning": learning,
+        "learning_themes": [themes.get(t, t) for t in learning.themes] if learning else [],
+        "open_target": sel.case_open_target(case=case),
+        "reassign_sides": sel.reassign_sides(case=case),
+        "raised_by": sel.person_name(case.raised_by),
+    }
+
+
 @login_required
 def case_page(request: HttpRequest, reference: str) -> HttpResponse:
     """Everything about the case this person may see, and only the actions they may take."""
     case = _case(request, reference)
     case_log_read(case=case, user=request.user, what="case page")
-    timeline = sel.case_timeline(case=case)
-    learning = sel.case_learning(case=case)
-    themes = dict(LEARNING_THEMES)
-    return render(
-        request,
-        "escalation/case/detail.html",
-        {
-            "case": case,
-            **sel.case_summary(case=case),
-            "timeline": timeline,
-            "records": [e for e in timeline if e.record or (e.step and e.step.recorded_at)],
-            "history": sel.case_history(case=case),
-            "learning": learning,
-            "learning_themes": [themes.get(t, t) for t in learning.themes] if learning else [],
-            "open_target": sel.case_open_target(case=case),
-            "reassign_sides": sel.reassign_sides(case=case),
-            "raised_by": sel.person_name(case.raised_by),
-        },
-    )
+    return render(request, "escalation/case/detail.html", case_page_context(case=case))
 
 
 # --- the actions ------------------------------------------------------------------------------
@@ -175,15 +177,16 @@ def case_record(request: HttpRequest, reference: str) -> HttpResponse:
     outcomes = [(OUTCOME_RESOLVE, "Resolved: the disagreement is settled at this step")]
     if following is not None and request.user.has_perm("escalation.escalate_case", case):
         outcomes.append((OUTCOME_ESCALATE, f"Not resolved: escalate to {following.name}"))
-    form_class = record_form_class(
-        fields=fields,
-        outcomes=outcomes,
-        meeting_required=bool(step_spec and step_spec.meeting_required),
-    )
     initial = record_initial(
         fields=fields, record=step.record or {}, signer=request.user, meeting_held=step.meeting_held
     )
-    form = form_class(_data(request), initial={"version": case.version, **initial})
+    form = RecordForm(
+        _data(request),
+        initial={"version": case.version, **initial},
+        record_fields=fields,
+        outcomes=outcomes,
+        meeting_required=bool(step_spec and step_spec.meeting_required),
+    )
 
     def perform(data: dict[str, Any]) -> Case:
         return step_record_outcome(
@@ -335,8 +338,8 @@ def case_reassign_view(request: HttpRequest, reference: str) -> HttpResponse:
     if refused := _refusal(request, case, allowed):
         return refused
     candidates = {side: sel.reassign_candidates(case=case, side=side) for side, _ in sides}
-    form = reassign_form_class(sides=sides, candidates=candidates)(
-        _data(request), initial={"version": case.version}
+    form = ReassignForm(
+        _data(request), initial={"version": case.version}, sides=sides, candidates=candidates
     )
 
     def perform(data: dict[str, Any]) -> Case:

@@ -59,3 +59,15 @@ class DueSetBy(models.TextChoices):
     RULE = "rule", "The policy's deadline rule"
     EARLIER = "earlier", "Set earlier to protect the person"
     LATER = "later", "Set later, with a reason"
+
+
+class LearningTheme(models.TextChoices):
+    """What should change, as recorded when a case is resolved and as the board's reports
+    count it. Learning.themes holds these slugs (an older record may hold a theme's words, e.g.
+    "Training": the reports count those too, whatever their letter case)."""
+
+    PROTOCOLS = "protocols-and-procedures", "Protocols and procedures"
+    TRAINING = "training", "Training"
+    THRESHOLDS = "threshold-guidance", "Threshold guidance"
+    COMMUNICATION = "communication-between-agencies", "Communication between agencies"
+    GAPS = "gaps-in-provision", "Gaps in provision"

@@ -165,30 +165,6 @@ class DateInputsMixin:
         )
 
 
-class ChoicesBeforeCleaningMixin:
-    """Sets the fields' choices before the form is cleaned, and gives each wrong widget its
-    GOV.UK error class.
-
-    GovukFormMixin reads the form's errors inside __init__, so choices set after
-    super().__init__() would come too late: they are set in full_clean instead."""
-
-    def set_choices(self) -> None:
-        """Give the choice fields their choices (from what __init__ stored on the form)."""
-
-    def full_clean(self) -> None:
-        self.set_choices()
-        super().full_clean()  # type: ignore[misc]
-        form: Any = self
-        for name in form.errors:
-            widget = form.fields[name].widget if name in form.fields else None
-            kind = getattr(widget, "input_type", "")
-            if widget is not None and kind in ("select", "text"):
-                error_class = "govuk-select--error" if kind == "select" else "govuk-input--error"
-                classes = widget.attrs.get("class", "")
-                if error_class not in classes:
-                    widget.attrs["class"] = f"{classes} {error_class}".strip()
-
-
 def _lower(text: str) -> str:
     return text[0].lower() + text[1:]
 
@@ -204,7 +180,7 @@ def _number(value: str | None) -> int | None:
 # --- the case lists --------------------------------------------------------------------
 
 
-class OverdueFilterForm(ChoicesBeforeCleaningMixin, GovukFormMixin, forms.Form):
+class OverdueFilterForm(GovukFormMixin, forms.Form):
     """The overdue page's filters: step, agency, policy, risk."""
 
     step = _select("Step", "a step")
@@ -213,15 +189,11 @@ class OverdueFilterForm(ChoicesBeforeCleaningMixin, GovukFormMixin, forms.Form):
     risk = _select("Risk of significant harm", "a risk")
 
     def __init__(self, *args: Any, choices: FilterChoices, **kwargs: Any) -> None:
-        self.choices = choices
         super().__init__(*args, **kwargs)
-        self.set_choices()
-
-    def set_choices(self) -> None:
         fields: Any = self.fields
-        fields["step"].choices = _options(self.choices.steps)
-        fields["agency"].choices = _options(self.choices.agencies)
-        fields["policy"].choices = _options(self.choices.policies)
+        fields["step"].choices = _options(choices.steps)
+        fields["agency"].choices = _options(choices.agencies)
+        fields["policy"].choices = _options(choices.policies)
         fields["risk"].choices = _options(RISK_CHOICES)
 
     def filters(self) -> dict[str, Any]:
@@ -234,7 +206,7 @@ class OverdueFilterForm(ChoicesBeforeCleaningMixin, GovukFormMixin, forms.Form):
         }
 
 
-class BoardCaseFilterForm(DateInputsMixin, ChoicesBeforeCleaningMixin, GovukFormMixin, forms.Form):
+class BoardCaseFilterForm(DateInputsMixin, GovukFormMixin, forms.Form):
     """The board case list's filters, with the dates the cases were raised between."""
 
     status = _select("Status", "a status")
@@ -254,18 +226,14 @@ class BoardCaseFilterForm(DateInputsMixin, ChoicesBeforeCleaningMixin, GovukForm
     def __init__(self, *args: Any, choices: FilterChoices, **kwargs: Any) -> None:
         self.wrong_boxes = {}
         self.group_errors = {}
-        self.choices = choices
         super().__init__(*args, **kwargs)
-        self.set_choices()
-
-    def set_choices(self) -> None:
         fields: Any = self.fields
         fields["status"].choices = _options(list(CaseStatus.choices))
-        fields["step"].choices = _options(self.choices.steps)
-        fields["agency"].choices = _options(self.choices.agencies)
-        fields["policy"].choices = _options(self.choices.policies)
-        fields["route"].choices = _options(self.choices.routes)
-        fields["category"].choices = _options(self.choices.categories)
+        fields["step"].choices = _options(choices.steps)
+        fields["agency"].choices = _options(choices.agencies)
+        fields["policy"].choices = _options(choices.policies)
+        fields["route"].choices = _options(choices.routes)
+        fields["category"].choices = _options(choices.categories)
         fields["risk"].choices = _options(RISK_CHOICES)
 
     def clean(self) -> dict[str, Any]:
@@ -319,7 +287,7 @@ class BoardCaseFilterForm(DateInputsMixin, ChoicesBeforeCleaningMixin, GovukForm
 # --- the policy timeline preview --------------------------------------------------------
 
 
-class TimelineForm(DateInputsMixin, ChoicesBeforeCleaningMixin, GovukFormMixin, forms.Form):
+class TimelineForm(DateInputsMixin, GovukFormMixin, forms.Form):
     """When the case is raised (UK time), whose bank holidays count, which route, and whether
     a risk of significant harm is flagged."""
 
@@ -357,11 +325,8 @@ class TimelineForm(DateInputsMixin, ChoicesBeforeCleaningMixin, GovukFormMixin, 
         self.group_errors = {}
         self.policy = policy
         super().__init__(*args, **kwargs)
-        self.set_choices()
-
-    def set_choices(self) -> None:
         fields: Any = self.fields
-        fields["route"].choices = [(r.slug, r.name) for r in self.policy.routes]
+        fields["route"].choices = [(r.slug, r.name) for r in policy.routes]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -213,19 +213,38 @@ class Item:
     divider: str = ""
 
 
-class ChoicesMixin:
-    """Radios and checkboxes with a hint per option and dividers (rendered by
-    templates/escalation/raise/_choices.html)."""
+class RaiseForm(GovukFormMixin, forms.Form):
+    """A question page's form. What it needs from the page (the policy, the agency...) it
+    takes by keyword and uses after Form.__init__, like any Django form.
 
-    option_hints: dict[str, dict[str, str]]
-    dividers: dict[str, dict[str, str]]
+    Radios and checkboxes may have a hint per option and dividers (offer() sets them; items()
+    lists them for templates/escalation/raise/_choices.html)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.option_hints: dict[str, dict[str, str]] = {}
+        self.dividers: dict[str, dict[str, str]] = {}
+
+    def offer(
+        self,
+        name: str,
+        choices: Iterable[tuple[str, str]],
+        *,
+        hints: dict[str, str] | None = None,
+        dividers: dict[str, str] | None = None,
+    ) -> None:
+        """Give the radios or checkboxes `name` their options, each option's hint, and the
+        dividers shown before options."""
+        self.fields[name].choices = list(choices)  # type: ignore[attr-defined]
+        self.option_hints[name] = hints or {}
+        self.dividers[name] = dividers or {}
 
     def items(self, name: str) -> list[Item]:
-        bound = self[name]  # type: ignore[index]
+        bound = self[name]
         value = bound.value()
         chosen = {str(v) for v in value} if isinstance(value, list | tuple) else {str(value)}
-        hints = getattr(self, "option_hints", {}).get(name, {})
-        dividers = getattr(self, "dividers", {}).get(name, {})
+        hints = self.option_hints.get(name, {})
+        dividers = self.dividers.get(name, {})
         return [
             Item(
                 id=f"{bound.auto_id}_{index}",
@@ -235,37 +254,24 @@ class ChoicesMixin:
                 checked=str(key) in chosen and value not in (None, ""),
                 divider=dividers.get(str(key), ""),
             )
-            for index, (key, label) in enumerate(bound.field.choices)
+            for index, (key, label) in enumerate(bound.field.choices)  # type: ignore[attr-defined]
         ]
 
 
-class _Prepare:
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        prepare = getattr(self, "prepare", None)  # each form's own keywords: no common signature
-        if prepare is not None:
-            prepare(**getattr(self, "options", {}))
+def _radios(*, heading: bool = False, **kwargs: Any) -> forms.ChoiceField:
+    """Radios; with `heading`, their legend is the page's h1 (templates/govuk/field.html)."""
+    field = forms.ChoiceField(widget=forms.RadioSelect, **kwargs)
+    field.is_page_heading = heading  # type: ignore[attr-defined]
+    return field
 
 
-class RaiseForm(GovukFormMixin, _Prepare, ChoicesMixin, forms.Form):
-    """A question page's form. What it needs from the page (the policy, the agency...) is
-    given by keyword (named in option_names) and used in prepare(), which runs before
-    GovukFormMixin finishes: that mixin reads self.errors, which validates a bound form, so
-    the choices must be in place by then."""
-
-    option_names: tuple[str, ...] = ()
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self.options = {name: kwargs.pop(name) for name in self.option_names}
-        super().__init__(*args, **kwargs)
-
-
-def _radios(**kwargs: Any) -> forms.ChoiceField:
-    return forms.ChoiceField(widget=forms.RadioSelect, **kwargs)
+def _agency_choices(agencies: Iterable[Agency]) -> list[tuple[str, str]]:
+    return [(str(a.pk), a.name) for a in agencies]
 
 
 class RaiseForForm(RaiseForm):
     agency = _radios(
+        heading=True,
         label="Which agency are you raising this challenge for?",
         error_messages={
             "required": "Select the agency you are raising this challenge for",
@@ -273,17 +279,18 @@ class RaiseForForm(RaiseForm):
         },
     )
 
-    option_names = ("agencies",)
-
-    def prepare(self, *, agencies: Iterable[Agency]) -> None:
-        field = self.fields["agency"]
-        field.choices = [(str(a.pk), a.name) for a in agencies]  # type: ignore[attr-defined]
-        field.is_page_heading = True  # type: ignore[attr-defined]
-        self.option_hints = {"agency": {str(a.pk): a.partnership.name for a in agencies}}
+    def __init__(self, *args: Any, agencies: Sequence[Agency], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.offer(
+            "agency",
+            _agency_choices(agencies),
+            hints={str(a.pk): a.partnership.name for a in agencies},
+        )
 
 
 class RouteForm(RaiseForm):
     route = _radios(
+        heading=True,
         label="Which kind of disagreement is it?",
         error_messages={
             "required": "Select the kind of disagreement",
@@ -291,10 +298,8 @@ class RouteForm(RaiseForm):
         },
     )
 
-    option_names = ("spec",)
-
-    def prepare(self, *, spec: PolicySpec) -> None:
-        field = self.fields["route"]
+    def __init__(self, *args: Any, spec: PolicySpec, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         choices = [(r.slug, r.name) for r in spec.routes]
         hints = {r.slug: r.description for r in spec.routes}
         dividers: dict[str, str] = {}
@@ -304,15 +309,13 @@ class RouteForm(RaiseForm):
             hints[value] = first_sentence(matter.guidance)
             if index == 0:
                 dividers[value] = "or"
-        field.choices = choices  # type: ignore[attr-defined]
-        field.is_page_heading = True  # type: ignore[attr-defined]
-        field.help_text = f"The routes of {spec.name}. The first is the usual one."
-        self.option_hints = {"route": hints}
-        self.dividers = {"route": dividers}
+        self.offer("route", choices, hints=hints, dividers=dividers)
+        self.fields["route"].help_text = f"The routes of {spec.name}. The first is the usual one."
 
 
 class RespondingAgencyForm(RaiseForm):
     responding_agency = _radios(
+        heading=True,
         label="Which agency do you disagree with?",
         help_text="An agency of your partnership other than your own.",
         error_messages={
@@ -321,12 +324,9 @@ class RespondingAgencyForm(RaiseForm):
         },
     )
 
-    option_names = ("agencies",)
-
-    def prepare(self, *, agencies: Iterable[Agency]) -> None:
-        field = self.fields["responding_agency"]
-        field.choices = [(str(a.pk), a.name) for a in agencies]  # type: ignore[attr-defined]
-        field.is_page_heading = True  # type: ignore[attr-defined]
+    def __init__(self, *args: Any, agencies: Iterable[Agency], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.offer("responding_agency", _agency_choices(agencies))
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -340,6 +340,7 @@ class ProfessionalForm(RaiseForm):
         help_text="For example, Sam Patel, duty social worker. The professional only: never the "
         "name of the child or adult.",
         max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
         error_messages={
             "required": "Enter the name and role of the professional you disagree with",
             "max_length": "The name and role must be 200 characters or fewer",
@@ -354,11 +355,9 @@ class ProfessionalForm(RaiseForm):
         error_messages={"invalid_choice": "Select a person from the list, or 'Not listed'"},
     )
 
-    option_names = ("agency",)
-
-    def prepare(self, *, agency: Agency) -> None:
+    def __init__(self, *args: Any, agency: Agency, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["responding_person"].queryset = people_of_agency(agency=agency)  # type: ignore[attr-defined]
-        self.fields["responding_professional"].widget.attrs["autocomplete"] = "off"
 
 
 class InitialsField(forms.CharField):
@@ -378,6 +377,13 @@ class SubjectForm(RaiseForm):
     subject_initials = InitialsField(
         label="Their initials",
         help_text="1 to 4 letters, for example JD. Resolve keeps no names of children or adults.",
+        widget=forms.TextInput(
+            attrs={
+                "class": "govuk-input govuk-input--width-4",
+                "spellcheck": "false",
+                "autocomplete": "off",
+            }
+        ),
         error_messages={"required": "Enter their initials"},
     )
     subject_age_band = _radios(
@@ -388,25 +394,16 @@ class SubjectForm(RaiseForm):
         },
     )
 
-    option_names = ("spec",)
-
-    def prepare(self, *, spec: PolicySpec) -> None:
+    def __init__(self, *args: Any, spec: PolicySpec, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         kinds = kinds_for(spec)
-        self.fields["subject_kind"].choices = [  # type: ignore[attr-defined]
-            (k, SubjectKind(k).label) for k in kinds
-        ]
-        allowed = {b for k in kinds for b in BANDS_OF_KIND[SubjectKind(k)]}
-        self.fields["subject_age_band"].choices = [  # type: ignore[attr-defined]
-            (b.value, b.label) for b in AgeBand if b in allowed
-        ]
-        self.fields["subject_initials"].widget.attrs.update(
-            {
-                "class": "govuk-input govuk-input--width-4",
-                "spellcheck": "false",
-                "autocomplete": "off",
-            }
+        self.offer(
+            "subject_kind",
+            [(k, SubjectKind(k).label) for k in kinds],
+            hints={k: KIND_HINTS[SubjectKind(k)] for k in kinds},
         )
-        self.option_hints = {"subject_kind": {k: KIND_HINTS[SubjectKind(k)] for k in kinds}}
+        allowed = {b for k in kinds for b in BANDS_OF_KIND[SubjectKind(k)]}
+        self.offer("subject_age_band", [(b.value, b.label) for b in AgeBand if b in allowed])
 
     def clean_subject_initials(self) -> str:
         initials = self.cleaned_data["subject_initials"]
@@ -428,56 +425,51 @@ class SubjectForm(RaiseForm):
         return data
 
 
+def _record_number(whose: str) -> forms.CharField:
+    return forms.CharField(
+        required=False,
+        max_length=50,
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input govuk-input--width-20", "spellcheck": "false"}
+        ),
+        error_messages={"max_length": f"{whose} record number must be 50 characters or fewer"},
+    )
+
+
 class RecordNumbersForm(RaiseForm):
-    challenging_record_number = forms.CharField(
-        required=False,
-        max_length=50,
-        error_messages={"max_length": "Your agency's record number must be 50 characters or fewer"},
-    )
-    responding_record_number = forms.CharField(
-        required=False,
-        max_length=50,
-        error_messages={
-            "max_length": "The other agency's record number must be 50 characters or fewer"
-        },
-    )
+    challenging_record_number = _record_number("Your agency's")
+    responding_record_number = _record_number("The other agency's")
 
-    option_names = (
-        "agency",
-        "responding",
-    )
-
-    def prepare(self, *, agency: Agency, responding: Agency | None) -> None:
-        mine = self.fields["challenging_record_number"]
-        mine.label = f"{agency.name} record number (optional)"
+    def __init__(
+        self, *args: Any, agency: Agency, responding: Agency | None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["challenging_record_number"].label = f"{agency.name} record number (optional)"
         theirs = self.fields["responding_record_number"]
         theirs.label = (
             f"{responding.name if responding else 'The other agency'} record number (optional)"
         )
         theirs.help_text = "If you know it."
-        for field in (mine, theirs):
-            field.widget.attrs.update(
-                {"class": "govuk-input govuk-input--width-20", "spellcheck": "false"}
-            )
 
 
 class CategoryForm(RaiseForm):
     category = _radios(
+        heading=True,
         label="Which of these is the disagreement about?",
+        help_text="Choose the nearest.",
         error_messages={
             "required": "Select what the disagreement is about",
             "invalid_choice": "Select one of the answers listed",
         },
     )
 
-    option_names = ("spec",)
-
-    def prepare(self, *, spec: PolicySpec) -> None:
-        field = self.fields["category"]
-        field.choices = [(c.slug, c.name) for c in spec.categories]  # type: ignore[attr-defined]
-        field.is_page_heading = True  # type: ignore[attr-defined]
-        field.help_text = "Choose the nearest."
-        self.option_hints = {"category": {c.slug: c.guidance for c in spec.categories}}
+    def __init__(self, *args: Any, spec: PolicySpec, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.offer(
+            "category",
+            [(c.slug, c.name) for c in spec.categories],
+            hints={c.slug: c.guidance for c in spec.categories},
+        )
 
 
 def _question_field(question: Question) -> forms.Field:
@@ -522,27 +514,19 @@ def _question_field(question: Question) -> forms.Field:
 
 class RouteQuestionForm(RaiseForm):
     """One question a special route asks (escalation.policy.Question), as its one field,
-    named "answer". Make one with route_question_form(question)."""
+    named "answer"."""
 
-    question: Question
-
-
-def route_question_form(question: Question) -> type[RouteQuestionForm]:
-    # type() hands the class to Django's form metaclass, which collects the declared field.
-    form_class: type[RouteQuestionForm] = type(
-        "RouteQuestionForm",
-        (RouteQuestionForm,),
-        {
-            "answer": _question_field(question),
-            "question": question,
-            "option_hints": {"answer": {o.slug: o.guidance for o in question.options}},
-        },
-    )
-    return form_class
+    def __init__(self, *args: Any, question: Question, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.question = question
+        self.fields["answer"] = _question_field(question)
+        self.option_hints["answer"] = {o.slug: o.guidance for o in question.options}
 
 
 class DisagreementForm(RaiseForm):
     disagreement = forms.CharField(
+        label="What do you disagree with, in your words?",
+        help_text="What was decided or done, and why you disagree. " + NO_NAMES,
         widget=forms.Textarea(attrs={"rows": 8}),
         max_length=TEXT_MAX,
         error_messages={
@@ -559,13 +543,8 @@ class DisagreementForm(RaiseForm):
         },
     )
 
-    option_names = ("subject",)
-
-    def prepare(self, *, subject: str) -> None:
-        self.fields["disagreement"].label = "What do you disagree with, in your words?"
-        self.fields["disagreement"].help_text = (
-            "What was decided or done, and why you disagree. " + NO_NAMES
-        )
+    def __init__(self, *args: Any, subject: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["impact"].label = f"What is the impact on {subject}?"
         self.fields["impact"].help_text = (
             f"How the decision affects {subject}, their family, and the professionals. " + NO_NAMES
@@ -581,38 +560,40 @@ class RiskForm(RaiseForm):
         },
     )
 
-    option_names = ("subject",)
-
-    def prepare(self, *, subject: str) -> None:
+    def __init__(self, *args: Any, subject: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.fields["risk"].label = f"Is {subject} at risk of significant harm?"
+
+
+def _date_box(max_length: int) -> forms.CharField:
+    return forms.CharField(
+        required=False, max_length=max_length, error_messages={"max_length": "Enter a real date"}
+    )
 
 
 class DueForm(RaiseForm):
     """An earlier due moment for the first step (GOV.UK date input, and a time)."""
 
-    due_day = forms.CharField(required=False, max_length=2)
-    due_month = forms.CharField(required=False, max_length=2)
-    due_year = forms.CharField(required=False, max_length=4)
+    due_day = _date_box(2)
+    due_month = _date_box(2)
+    due_year = _date_box(4)
     due_time = forms.CharField(
-        required=False, max_length=5, label="Time", help_text="24-hour clock, for example 14:30"
+        required=False,
+        max_length=5,
+        label="Time",
+        help_text="24-hour clock, for example 14:30",
+        widget=forms.TextInput(
+            attrs={"class": "govuk-input govuk-input--width-5", "inputmode": "numeric"}
+        ),
+        error_messages={"max_length": "Enter the time as hours and minutes, for example 14:30"},
     )
 
-    option_names = (
-        "now",
-        "policy_due",
-    )
-
-    def prepare(self, *, now: dt.datetime, policy_due: dt.datetime | None) -> None:
+    def __init__(
+        self, *args: Any, now: dt.datetime, policy_due: dt.datetime | None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
         self.now = now
         self.policy_due = policy_due
-        for name in ("due_day", "due_month", "due_year"):
-            self.fields[name].error_messages["max_length"] = "Enter a real date"
-        self.fields["due_time"].error_messages["max_length"] = (
-            "Enter the time as hours and minutes, for example 14:30"
-        )
-        self.fields["due_time"].widget.attrs.update(
-            {"class": "govuk-input govuk-input--width-5", "inputmode": "numeric"}
-        )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -273,8 +273,15 @@ def test_proforma_pdfs_the_whole_record_job_and_the_check(
         job_id = int(v.path().rstrip("/").split("/")[-1])
         from proforma.services import proforma_run_job
 
+        v.page.evaluate("window.resolveSamePage = true")  # gone if the page reloads
         assert proforma_run_job(job_id=job_id).status == "done"  # as the worker would
-        v.click_link("Refresh this page")
+        # The page asks again by itself (static/js/job-status.mjs) and shows the download in
+        # place, without reloading; a short sentence is announced to screen readers.
+        v.page.get_by_role("heading", name="Your PDF is ready").wait_for(timeout=20_000)
+        assert v.page.evaluate("window.resolveSamePage") is True
+        assert (
+            v.page.locator("#job-status-announce").inner_text() == "Your PDF is ready to download."
+        )
         assert "Your PDF is ready" in v.main_text()
         record = download(
             v,
