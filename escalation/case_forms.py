@@ -313,9 +313,14 @@ class RecordForm(CaseActionForm):
         super().__init__(*args, **kwargs)
         self.record_fields = list(record_fields)
         self.derived: dict[str, str] = {}  # record slug -> what fills it ("outcome")
+        # A signature is never typed: the service records who confirmed the record, in which
+        # role, and when (the pro forma prints it). The page says so instead of asking.
+        self.signature_labels = [f.label for f in self.record_fields if f.kind == "signature"]
         for f in self.record_fields:
             if f.slug == "resolution-reached" and f.kind == "yes_no":
                 self.derived[f.slug] = "outcome"  # the outcome question below answers it
+                continue
+            if f.kind == "signature":
                 continue
             self.fields[f"part_{f.slug}"] = _record_field(f)
         self.fields["meeting_held"] = yes_no_field(
@@ -363,6 +368,8 @@ class RecordForm(CaseActionForm):
             if f.slug in self.derived:
                 record[f.slug] = "yes" if data.get("outcome") == OUTCOME_RESOLVE else "no"
                 continue
+            if f.kind == "signature":
+                continue
             value = data.get(f"part_{f.slug}")
             if isinstance(value, dt.date):
                 record[f.slug] = value.isoformat()
@@ -407,20 +414,13 @@ def _record_field(f: RecordField) -> forms.Field:
             max_length=30,
             widget=TelInput(attrs={"class": "govuk-input govuk-input--width-20"}),
         )
-    if f.kind == "signature":
-        return forms.CharField(
-            label=f.label,
-            required=False,
-            max_length=200,
-            help_text="Type your full name: it stands for your signature on the record.",
-        )
     return forms.CharField(label=f.label, required=False, max_length=500)
 
 
 def record_initial(
-    *, fields: Sequence[RecordField], record: dict[str, Any], signer: Any, meeting_held: Any
+    *, fields: Sequence[RecordField], record: dict[str, Any], meeting_held: Any
 ) -> dict[str, Any]:
-    """What a record form starts with: the step's record so far, today's date, your name."""
+    """What a record form starts with: the step's record so far and today's date."""
     initial: dict[str, Any] = {}
     today = timezone.localdate()
     for f in fields:
@@ -434,8 +434,6 @@ def record_initial(
         elif f.kind == "yes_no":
             if value in ("yes", "no"):
                 initial[name] = value
-        elif f.kind == "signature":
-            initial[name] = value or (signer.get_full_name() or signer.username)
         elif value:
             initial[name] = value
     if meeting_held is not None:

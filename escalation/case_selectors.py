@@ -44,16 +44,6 @@ def restorative_parts(audience: str) -> tuple[tuple[str, str], ...]:
     )
 
 
-# Labels for record keys written in the services' spelling (escalation.services.RECORD_PARTS,
-# used by the demo data), so that such a record still reads well.
-_OTHER_LABELS = {
-    "concerns": "Concerns and perspectives",
-    "thoughts_and_feelings": "Thoughts and feelings",
-    "impact": "Impact on the child, family and professionals",
-    "ways_forward": "Ways forward",
-    "agreed_actions": "Agreed actions and who must be told",
-}
-
 SIDE_WORDS = {
     Side.CHALLENGING: "Challenging agency",
     Side.RESPONDING: "Responding agency",
@@ -242,21 +232,28 @@ def _shown(value: Any, kind: str) -> str:
     return text
 
 
-def record_rows(fields: Sequence[RecordField], record: Mapping[str, Any]) -> list[RecordRow]:
-    """A step's written record as label and value, in the policy's order; anything else kept
-    in the record after it."""
+def signed_by(step: CaseStep) -> str:
+    """Who confirmed the step's record and when: its signature, as the service recorded it."""
+    if step.recorded_by is None or step.recorded_at is None:
+        return ""
+    when = timezone.localtime(step.recorded_at)
+    return f"{person_name(step.recorded_by)}, confirmed in Resolve at {when:%H:%M on %a %d %b %Y}"
+
+
+def record_rows(
+    fields: Sequence[RecordField], record: Mapping[str, Any], *, signature: str = ""
+) -> list[RecordRow]:
+    """A step's written record as label and value, in the policy's order; a signature field
+    shows who confirmed the record (`signature`), never typed text."""
     rows = []
-    known = set()
     for f in fields:
-        known.add(f.slug)
+        if f.kind == "signature":
+            if signature:
+                rows.append(RecordRow(label=f.label, value=signature))
+            continue
         value = record.get(f.slug)
         if value not in (None, ""):
             rows.append(RecordRow(label=f.label, value=_shown(value, f.kind)))
-    for key, value in record.items():
-        if key in known or value in (None, ""):
-            continue
-        label = _OTHER_LABELS.get(key) or key.replace("_", " ").replace("-", " ").capitalize()
-        rows.append(RecordRow(label=label, value=str(value)))
     return rows
 
 
@@ -351,7 +348,7 @@ def case_timeline(*, case: Case, now: dt.datetime | None = None) -> list[Timelin
                 else "",
                 overdue=bool(is_open and step.due_at is not None and step.due_at < now),
                 record_title=record_section_title(spec, step_spec),
-                record=record_rows(fields, step.record or {}),
+                record=record_rows(fields, step.record or {}, signature=signed_by(step)),
             )
         )
     if case.is_open:

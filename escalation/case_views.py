@@ -178,7 +178,7 @@ def case_record(request: HttpRequest, reference: str) -> HttpResponse:
     if following is not None and request.user.has_perm("escalation.escalate_case", case):
         outcomes.append((OUTCOME_ESCALATE, f"Not resolved: escalate to {following.name}"))
     initial = record_initial(
-        fields=fields, record=step.record or {}, signer=request.user, meeting_held=step.meeting_held
+        fields=fields, record=step.record or {}, meeting_held=step.meeting_held
     )
     form = RecordForm(
         _data(request),

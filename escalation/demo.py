@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from agencies.enums import AgencyKind, Nation, Role
 from agencies.models import Agency, ClosureDay, Membership, Partnership
+from escalation.case_selectors import record_fields
 from escalation.enums import SubjectKind
 from escalation.models import Case, Policy
 from escalation.policy_services import load_presets
@@ -229,6 +230,38 @@ def _raise(
         )
 
 
+_DEMO_TEXT = (
+    "Both agencies set out their concerns.",
+    "Could not agree at this step.",
+    "Escalate; both line managers told.",
+)
+
+
+def _demo_record(case: Case) -> dict[str, str]:
+    """A record for the current step in its section's own fields (signatures are the
+    service's to record)."""
+    step = case.current_step
+    assert step is not None
+    fields = record_fields(policy_spec(case.policy_version), case_route(case).step(step.number))
+    record: dict[str, str] = {}
+    written = 0
+    for f in fields:
+        if f.kind == "long_text":
+            record[f.slug] = _DEMO_TEXT[min(written, len(_DEMO_TEXT) - 1)]
+            written += 1
+        elif f.kind == "text":
+            record[f.slug] = "A. Demo, Team Manager"
+        elif f.kind == "email":
+            record[f.slug] = "team.manager@example.org"
+        elif f.kind == "phone":
+            record[f.slug] = "01234 567890"
+        elif f.kind == "yes_no":
+            record[f.slug] = "no"
+        elif f.kind == "date":
+            record[f.slug] = timezone.localdate().isoformat()
+    return record
+
+
 def _climb(case: Case, to_step: int, *, at: dt.datetime) -> Case:
     minutes = 0
     while case.current_step is not None and case.current_step.number < to_step:
@@ -238,11 +271,7 @@ def _climb(case: Case, to_step: int, *, at: dt.datetime) -> Case:
             case = step_record_outcome(
                 case=case,
                 by=actor,
-                record={
-                    "concerns": "Both agencies set out their concerns.",
-                    "ways_forward": "Could not agree at this step.",
-                    "agreed_actions": "Escalate; both line managers told.",
-                },
+                record=_demo_record(case),
                 meeting_held=True,
                 expected_version=case.version,
             )

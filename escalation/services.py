@@ -42,13 +42,6 @@ from escalation.policy import PolicySpec, RouteSpec, StepSpec, policy_from_docum
 from notifications.services import outbox_add, outbox_cancel_for_step
 
 INITIALS = re.compile(r"^[A-Za-z]{1,4}$")
-RECORD_PARTS = (
-    "concerns",
-    "thoughts_and_feelings",
-    "impact",
-    "ways_forward",
-    "agreed_actions",
-)
 
 _spec_cache: dict[tuple[int, int, dt.datetime | None], PolicySpec] = {}
 
@@ -422,6 +415,31 @@ def case_raise(
     return case
 
 
+RECORD_TEXT_LIMIT = 20_000  # characters in one part of a step's record
+
+
+def _check_record_keys(case: Case, spec: StepSpec, record: Mapping[str, str]) -> None:
+    """A record holds the fields of the step's section of the policy's record (their slugs),
+    never a signature (the service records who confirmed it, in which role, and when)."""
+    from escalation.case_selectors import record_fields
+
+    fields = {f.slug: f for f in record_fields(policy_spec(case.policy_version), spec)}
+    for key, value in record.items():
+        field = fields.get(key)
+        if field is None:
+            raise InvalidInput(
+                f"{spec.name} has no record field '{key}': its fields are " + ", ".join(fields),
+                field="record",
+            )
+        if field.kind == "signature":
+            raise InvalidInput(
+                f"'{field.label}' is not typed: Resolve records who confirmed the record, "
+                "their role and when",
+                field="record",
+            )
+        _within(value, field="record", what=field.label, limit=RECORD_TEXT_LIMIT)
+
+
 @transaction.atomic
 def step_record_outcome(
     *,
@@ -448,6 +466,7 @@ def step_record_outcome(
             field="meeting_held",
         )
     clean = {k: str(v).strip() for k, v in record.items() if v is not None}
+    _check_record_keys(case, spec, clean)
     if not any(clean.values()):
         raise InvalidInput("Write the record of this step", field="record")
     step.record = {**step.record, **clean}

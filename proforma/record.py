@@ -96,11 +96,9 @@ def _day(moment: dt.datetime) -> str:
 
 
 def _lookup(record: Mapping[str, Any], slug: str) -> tuple[str | None, str]:
-    """The record's value for a field: its slug as written, or with underscores (the key
-    form the engine's own record parts use)."""
-    for key in (slug, slug.replace("-", "_")):
-        if key in record and record[key] is not None:
-            return key, str(record[key]).strip()
+    """The record's value for a field, by the field's slug (the only key the service takes)."""
+    if record.get(slug) is not None:
+        return slug, str(record[slug]).strip()
     return None, ""
 
 
@@ -113,14 +111,24 @@ def _answer(value: str) -> bool | None:
     return None
 
 
-def _signer_role(case: Case, step: CaseStep, user: Any) -> tuple[str, str]:
+def _seats_of_signers(case: Case, steps: Sequence[CaseStep]) -> dict[int, list[Membership]]:
+    """Every seat, in the case's partnership, of the people who confirmed a step's record:
+    one query for the whole record, by user id, each list in seat order."""
+    users = {s.recorded_by_id for s in steps if s.recorded_by_id is not None}
+    seats: dict[int, list[Membership]] = {u: [] for u in users}
+    if users:
+        for m in (
+            Membership.objects.filter(user_id__in=users, agency__partnership_id=case.partnership_id)
+            .select_related("agency")
+            .order_by("pk")
+        ):
+            seats[m.user_id].append(m)
+    return seats
+
+
+def _signer_role(case: Case, step: CaseStep, seats: Sequence[Membership]) -> tuple[str, str]:
     """The role and agency the person signed in: the seat that acts at the step where they
     have one, otherwise any seat they hold in the case's partnership."""
-    seats = list(
-        Membership.objects.filter(user=user, agency__partnership_id=case.partnership_id)
-        .select_related("agency")
-        .order_by("pk")
-    )
     step_roles = {
         case.challenging_agency_id: step.challenging_role,
         case.responding_agency_id: step.responding_role,
@@ -137,11 +145,14 @@ def _signer_role(case: Case, step: CaseStep, user: Any) -> tuple[str, str]:
     return Role(chosen.role).label, chosen.agency.name
 
 
-def signature_for(case: Case, step: CaseStep | None) -> Signature | None:
+def signature_for(
+    case: Case, step: CaseStep | None, seats: Mapping[int, Sequence[Membership]]
+) -> Signature | None:
+    """`seats` as _seats_of_signers gives them."""
     if step is None or step.recorded_by is None or step.recorded_at is None:
         return None
     user = step.recorded_by
-    role, agency = _signer_role(case, step, user)
+    role, agency = _signer_role(case, step, seats.get(user.pk, ()))
     return Signature(
         name=user.get_full_name() or user.get_username(),
         role=role or "Resolve user",
@@ -172,11 +183,15 @@ def _status(step: CaseStep | None, spec: StepSpec) -> str:
 
 
 def _section(
-    case: Case, spec: StepSpec, step: CaseStep | None, sections: Mapping[str, Any]
+    case: Case,
+    spec: StepSpec,
+    step: CaseStep | None,
+    sections: Mapping[str, Any],
+    seats: Mapping[int, Sequence[Membership]],
 ) -> SectionView:
     definition: Mapping[str, Any] = sections.get(spec.record_section) or {}
     record: Mapping[str, Any] = (step.record if step is not None else None) or {}
-    signature = signature_for(case, step)
+    signature = signature_for(case, step, seats)
     used: set[str] = set()
     fields: list[FieldView] = []
     definitions: Sequence[Mapping[str, Any]] = definition.get("fields") or ()
@@ -242,7 +257,10 @@ def record_view(*, case: Case, section: int | None) -> RecordView:
                 f"Case {case.reference} has no section {section}: its sections are {known}.",
                 field="section",
             )
-    views = tuple(_section(case, s, steps.get(s.number), spec.record_sections) for s in chosen)
+    seats = _seats_of_signers(case, [steps[s.number] for s in chosen if s.number in steps])
+    views = tuple(
+        _section(case, s, steps.get(s.number), spec.record_sections, seats) for s in chosen
+    )
     what = "whole record" if section is None else views[0].title
     return RecordView(
         case=case,

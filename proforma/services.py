@@ -7,8 +7,8 @@ SHA-256, who produced it and when; a copy someone received is checked against th
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import IO, Any
 
@@ -30,18 +30,43 @@ CLI_NOTE = "Produced from the command line (python manage.py proforma_pdf); no p
 MAX_CHECK_BYTES = 30 * 1024 * 1024
 
 
-@cache
-def _stylesheet() -> Any:
-    from weasyprint import CSS
+class _Renderer:
+    """WeasyPrint's font configuration and the parsed stylesheet, made once per thread.
 
-    return CSS(string=CSS_FILE.read_text(encoding="utf-8"))
+    A FontConfiguration owns the Pango font map, whose caches (fonts found, glyph metrics,
+    shaped text) are what make a second render fast; WeasyPrint makes a new one for each
+    document unless given one. Kept per thread (see _renderer): a Celery worker process or a
+    web thread each get their own, never shared between threads."""
+
+    def __init__(self) -> None:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.fonts = FontConfiguration()
+        self.stylesheet = CSS(string=CSS_FILE.read_text(encoding="utf-8"), font_config=self.fonts)
+
+
+_local = threading.local()
+
+
+def _renderer() -> _Renderer:
+    renderer: _Renderer | None = getattr(_local, "renderer", None)
+    if renderer is None:
+        renderer = _local.renderer = _Renderer()
+    return renderer
 
 
 def pdf_from_html(html: str) -> bytes:
-    """WeasyPrint, with the pro forma's stylesheet and the tagging options."""
+    """WeasyPrint, with the pro forma's stylesheet, the tagging options and the thread's
+    font configuration."""
     from weasyprint import HTML
 
-    return bytes(HTML(string=html).write_pdf(stylesheets=[_stylesheet()], **PDF_OPTIONS))
+    renderer = _renderer()
+    return bytes(
+        HTML(string=html).write_pdf(
+            stylesheets=[renderer.stylesheet], font_config=renderer.fonts, **PDF_OPTIONS
+        )
+    )
 
 
 def proforma_html(*, case: Case, section: int | None) -> str:

@@ -649,6 +649,8 @@ def test_ssab_record_uses_its_pro_forma_section(client, ssab):
     page = text(client.get(url("case_record", case)))
     assert "Name &amp; Position of Line Manager implementing Stage One" in page
     assert 'type="tel"' in page
+    assert 'name="part_signature"' not in page  # never typed: the service signs
+    assert "you do not type a signature" in page
     assert "The 5-part restorative framework" in page
     assert "Open and curious questions" not in page  # Appendix A is Oxfordshire's
     response = client.post(
@@ -670,7 +672,7 @@ def test_ssab_record_uses_its_pro_forma_section(client, ssab):
             "part_implementing-line-manager": "A. Manager, Team Leader",
             "part_contacted-email": "b.manager@example.org",
             "part_summary": "Both views heard.",
-            "part_signature": "A. Manager",
+            "part_signature": "Typed By Hand",  # no such field: a signature is never typed
             "meeting_held": "yes",
             "outcome": "escalate",
         },
@@ -680,9 +682,13 @@ def test_ssab_record_uses_its_pro_forma_section(client, ssab):
     assert record["implementing-line-manager"] == "A. Manager, Team Leader"
     assert record["contacted-email"] == "b.manager@example.org"
     assert record["resolution-reached"] == "no"
+    assert "signature" not in record
     page = text(client.get(url("case", case)))
     assert "Stage One of Resolving Professional Differences" in page
     assert "A. Manager, Team Leader" in page
+    assert "Typed By Hand" not in page
+    signer = fresh(case).current_step.recorded_by
+    assert f"{signer.get_full_name()}, confirmed in Resolve at" in page
 
 
 def test_last_step_offers_only_resolution(client, sab):
@@ -868,18 +874,18 @@ def test_no_deadline_in_words(oscb):
     assert time_left_in_words(None, now=WED_TEN, calendar=calendar) == "No deadline"
 
 
-def test_record_written_by_the_services_spelling_still_reads_well(client, oscb):
+def test_record_reads_with_the_policys_labels(client, oscb):
     case = oscb.raise_case()
     step_record_outcome(
         case=case,
         by=case.raised_by,
-        record={"ways_forward": "Meet again on Friday."},
+        record={"ways-forward": "Meet again on Friday."},
         meeting_held=True,
         expected_version=case.version,
     )
     client.force_login(case.raised_by)
     body = text(client.get(url("case", case)))
-    assert "Ways forward" in body
+    assert "Together find ways forward to resolve the challenges" in body
     assert "Meet again on Friday." in body
 
 

@@ -201,10 +201,10 @@ def test_raise_needs_an_adopted_policy(oscb):
 
 RECORD = {
     "concerns": "Referral closed with no assessment",
-    "thoughts_and_feelings": "Worried",
+    "thoughts-and-feelings": "Worried",
     "impact": "Child unsupported",
-    "ways_forward": "Joint visit",
-    "agreed_actions": "Visit by Friday; tell the school",
+    "ways-forward": "Joint visit",
+    "agreed-actions": "Visit by Friday; tell the school",
 }
 
 
@@ -214,10 +214,41 @@ def test_record_outcome_writes_the_step_record(oscb):
         case=case, by=case.raised_by, record=RECORD, meeting_held=True, expected_version=1
     )
     step = CaseStep.objects.get(pk=case.current_step_id)
-    assert step.record["agreed_actions"] == "Visit by Friday; tell the school"
+    assert step.record["agreed-actions"] == "Visit by Friday; tell the school"
     assert step.meeting_held is True
     assert step.recorded_by == case.raised_by
     assert case.version == 2
+
+
+@pytest.mark.parametrize(
+    ("record", "message"),
+    [
+        ({"ways_forward": "Joint visit"}, "has no record field 'ways_forward'"),
+        ({"concerns": "x" * 20_001}, "must be 20000 characters or fewer"),
+    ],
+)
+def test_record_outcome_takes_only_the_fields_of_the_steps_section(oscb, record, message):
+    case = oscb.raise_case()
+    with pytest.raises(InvalidInput, match=message):
+        step_record_outcome(
+            case=case, by=case.raised_by, record=record, meeting_held=False, expected_version=1
+        )
+    assert CaseStep.objects.get(pk=case.current_step_id).record == {}
+    assert Case.objects.get(pk=case.pk).version == 1
+
+
+def test_record_outcome_refuses_a_typed_signature(ssab):
+    case = ssab.raise_case()
+    by = ssab.any_actor(case)
+    with pytest.raises(InvalidInput, match="is not typed: Resolve records who confirmed"):
+        step_record_outcome(
+            case=case,
+            by=by,
+            record={"summary": "Both views heard.", "signature": "Typed By Hand"},
+            meeting_held=True,
+            expected_version=1,
+        )
+    assert CaseStep.objects.get(pk=case.current_step_id).record == {}
 
 
 def test_record_outcome_refuses_an_empty_record(oscb):

@@ -7,8 +7,9 @@ from typing import Any
 
 from pypdf import PdfReader
 
+from escalation.case_selectors import record_fields
 from escalation.models import Case
-from escalation.services import case_escalate, case_route, step_record_outcome
+from escalation.services import case_escalate, case_route, policy_spec, step_record_outcome
 from tests.escalation.world import World
 
 
@@ -30,16 +31,24 @@ def escalate(world: World, case: Case) -> Case:
     )
 
 
+def step_record(case: Case, number: int) -> dict[str, str]:
+    """A record for step `number` in its section's own text fields: the first says
+    "Concerns at step N.", the others "<label> at step N."."""
+    spec = policy_spec(case.policy_version)
+    fields = record_fields(spec, case_route(case).step(number))
+    written = [f for f in fields if f.kind in ("long_text", "text")]
+    record = {f.slug: f"{f.label} at step {number}." for f in written[1:]}
+    if written:
+        record[written[0].slug] = f"Concerns at step {number}."
+    return record
+
+
 def climb_with_records(world: World, case: Case) -> Case:
     """Write a record at every step and escalate, to the last step (its record written too)."""
     route = case_route(case)
     while True:
         number = case.current_step.number
-        write_record(
-            world,
-            case,
-            {"concerns": f"Concerns at step {number}.", "agreed-actions": f"Actions {number}."},
-        )
+        write_record(world, case, step_record(case, number))
         if route.step_after(number) is None:
             return case
         case = escalate(world, case)
