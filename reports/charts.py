@@ -2,12 +2,17 @@
 
 Each chart is an <svg role="img"> labelled by its own <title> and <desc>; the desc says
 every value in words, and the page puts a table of the same figures beside it.
+
+A value is a number, or words standing for a number that is hidden (an export's
+"fewer than 5"): a hidden value draws no bar, only its words, so a chart in an export
+never shows a count the export's tables hide.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import TypeAlias
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -18,6 +23,14 @@ ORANGE = "#f47738"
 DARK = "#0b0c0c"
 GREY = "#b1b4b6"
 FONT = 'font-family="Arial, sans-serif"'
+HIDDEN_MARK = "<5"  # in a bar or grid cell too small for the words
+
+Value: TypeAlias = float | str  # a number, or words for a hidden number
+
+
+def _size(value: Value) -> float:
+    """How big to draw a value: a hidden one is drawn as nothing."""
+    return 0.0 if isinstance(value, str) else float(value)
 
 
 def _nice_max(value: float) -> float:
@@ -35,6 +48,11 @@ def _number(value: float) -> str:
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 
 
+def _said(value: Value, unit: str = "") -> str:
+    """A value in words: a number with its unit, or a hidden value's words."""
+    return value if isinstance(value, str) else f"{_number(value)}{unit}"
+
+
 def _open(key: str, title: str, desc: str, width: int, height: int) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="resolve-chart" role="img" '
@@ -50,21 +68,21 @@ def bar_chart(
     key: str,
     title: str,
     categories: Sequence[str],
-    series: Sequence[tuple[str, Sequence[float], str]],
+    series: Sequence[tuple[str, Sequence[Value], str]],
     unit: str = "",
     top: float | None = None,
 ) -> SafeString:
     """Vertical bars, grouped by category: series is (name, values, colour)."""
     words = "; ".join(
         f"{name}: "
-        + ", ".join(f"{c} {_number(v)}{unit}" for c, v in zip(categories, values, strict=True))
+        + ", ".join(f"{c} {_said(v, unit)}" for c, v in zip(categories, values, strict=True))
         for name, values, _colour in series
     )
     desc = f"Bar chart. {words or 'No data.'}"
     width, height = 640, 320
     left, right, top_margin, bottom = 56, 16, 36, 86
     plot_w, plot_h = width - left - right, height - top_margin - bottom
-    highest = max((v for _n, values, _c in series for v in values), default=0)
+    highest = max((_size(v) for _n, values, _c in series for v in values), default=0)
     axis_top = top if top is not None else _nice_max(highest)
     parts = _open(key, title, desc, width, height)
     # Legend, then axis with 4 gridlines.
@@ -76,14 +94,14 @@ def bar_chart(
         )
         x += 28 + 8 * len(name)
     for i in range(5):
-        value = axis_top * i / 4
+        tick = axis_top * i / 4
         y = top_margin + plot_h - plot_h * i / 4
         parts.append(
             f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GREY}"/>'
         )
         parts.append(
             f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="12" text-anchor="end" {FONT} '
-            f'fill="{DARK}">{_number(value)}{escape(unit)}</text>'
+            f'fill="{DARK}">{_number(tick)}{escape(unit)}</text>'
         )
     count = max(len(categories), 1)
     group_w = plot_w / count
@@ -93,12 +111,18 @@ def bar_chart(
         gx = left + group_w * index + group_w * 0.1
         for s_index, (_name, values, colour) in enumerate(series):
             value = values[index]
-            h = plot_h * (value / axis_top) if axis_top else 0
+            h = plot_h * (_size(value) / axis_top) if axis_top else 0
             y = top_margin + plot_h - h
+            bx = gx + bar_w * s_index
             parts.append(
-                f'<rect x="{gx + bar_w * s_index:.1f}" y="{y:.1f}" width="{bar_w:.1f}" '
+                f'<rect x="{bx:.1f}" y="{y:.1f}" width="{bar_w:.1f}" '
                 f'height="{h:.1f}" fill="{colour}"/>'
             )
+            if isinstance(value, str):  # hidden: its mark where the bar would stand
+                parts.append(
+                    f'<text x="{bx + bar_w / 2:.1f}" y="{y - 3:.1f}" font-size="10" '
+                    f'text-anchor="middle" {FONT} fill="{DARK}">{escape(HIDDEN_MARK)}</text>'
+                )
         lx = left + group_w * (index + 0.5)
         ly = top_margin + plot_h + 16
         rotate = f' transform="rotate(-45 {lx:.1f} {ly})"' if slant else ""
@@ -116,23 +140,23 @@ def hbar_chart(
     key: str,
     title: str,
     labels: Sequence[str],
-    values: Sequence[float],
+    values: Sequence[Value],
     unit: str = "",
     top: float | None = None,
     colour: str = BLUE,
 ) -> SafeString:
     """Horizontal bars, one per label, for long labels (themes, agency pairs)."""
-    pairs = ", ".join(f"{lab} {_number(v)}{unit}" for lab, v in zip(labels, values, strict=True))
+    pairs = ", ".join(f"{lab} {_said(v, unit)}" for lab, v in zip(labels, values, strict=True))
     desc = f"Bar chart. {pairs or 'No data.'}"
     label_w, right, bar_h, gap = 250, 70, 22, 10
     width = 640
     height = max(len(labels), 1) * (bar_h + gap) + 20
     plot_w = width - label_w - right
-    axis_top = top if top is not None else _nice_max(max(values, default=0))
+    axis_top = top if top is not None else _nice_max(max(map(_size, values), default=0))
     parts = _open(key, title, desc, width, height)
     for index, (label, value) in enumerate(zip(labels, values, strict=True)):
         y = 10 + index * (bar_h + gap)
-        w = plot_w * (value / axis_top) if axis_top else 0
+        w = plot_w * (_size(value) / axis_top) if axis_top else 0
         short = label if len(label) <= 38 else label[:36] + "…"
         parts.append(
             f'<text x="{label_w - 8}" y="{y + 16}" font-size="13" text-anchor="end" {FONT} '
@@ -143,7 +167,7 @@ def hbar_chart(
         )
         parts.append(
             f'<text x="{label_w + w + 6:.1f}" y="{y + 16}" font-size="13" {FONT} '
-            f'fill="{DARK}">{_number(value)}{escape(unit)}</text>'
+            f'fill="{DARK}">{escape(_said(value, unit))}</text>'
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))
@@ -155,18 +179,18 @@ def grid_chart(
     title: str,
     rows: Sequence[str],
     columns: Sequence[str],
-    values: Sequence[Sequence[int]],
+    values: Sequence[Sequence[Value]],
 ) -> SafeString:
     """A grid of counts (rows by columns), darker where the count is higher."""
     words = "; ".join(
-        f"{row}: " + ", ".join(f"{c} {v}" for c, v in zip(columns, vals, strict=True))
+        f"{row}: " + ", ".join(f"{c} {_said(v)}" for c, v in zip(columns, vals, strict=True))
         for row, vals in zip(rows, values, strict=True)
     )
     desc = f"Grid of counts. {words or 'No data.'}"
     label_w, cell_w, cell_h, head = 300, 64, 28, 30
     width = label_w + cell_w * max(len(columns), 1) + 10
     height = head + cell_h * max(len(rows), 1) + 10
-    highest = max((v for vals in values for v in vals), default=0) or 1
+    highest = max((_size(v) for vals in values for v in vals), default=0) or 1
     parts = _open(key, title, desc, width, height)
     for c_index, column in enumerate(columns):
         x = label_w + cell_w * c_index + cell_w / 2
@@ -183,7 +207,7 @@ def grid_chart(
         )
         for c_index, value in enumerate(vals):
             x = label_w + cell_w * c_index
-            shade = 0.1 + 0.9 * value / highest if value else 0
+            shade = 0.1 + 0.9 * _size(value) / highest if _size(value) else 0
             ink = "#ffffff" if shade > 0.5 else DARK
             parts.append(
                 f'<rect x="{x}" y="{y}" width="{cell_w - 2}" height="{cell_h - 2}" '
@@ -191,7 +215,8 @@ def grid_chart(
             )
             parts.append(
                 f'<text x="{x + cell_w / 2 - 1:.1f}" y="{y + 19}" font-size="13" '
-                f'text-anchor="middle" {FONT} fill="{ink}">{value}</text>'
+                f'text-anchor="middle" {FONT} fill="{ink}">'
+                f"{escape(HIDDEN_MARK if isinstance(value, str) else str(value))}</text>"
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))

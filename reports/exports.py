@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -62,32 +63,40 @@ def export_csv(report: Report) -> ExportFile:
 
 
 def export_xlsx(report: Report) -> ExportFile:
-    """A sheet "About" with the filters, then one sheet per figure: title, header, rows."""
+    """A sheet "About" with the filters, then one sheet per figure: title, header, rows.
+
+    Written in openpyxl's write-only mode: rows stream to the file as they are appended,
+    with no cell objects kept for the whole book."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
-    book = Workbook()
-    about = book.active
-    assert about is not None
-    about.title = "About"
-    about.append(["Board report"])
-    about["A1"].font = Font(bold=True, size=14)
-    for row in _about(report):
-        about.append(list(row))
+    book = Workbook(write_only=True)
+    heading, bold = Font(bold=True, size=14), Font(bold=True)
+
+    def styled(sheet: Any, values: list[Any], font: Font) -> list[Any]:
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.font = font
+            cells.append(cell)
+        return cells
+
+    about = book.create_sheet(title="About")
     about.column_dimensions["A"].width = 28
     about.column_dimensions["B"].width = 80
+    about.append(styled(about, ["Board report"], heading))
+    for row in _about(report):
+        about.append(list(row))
     for index, figure in enumerate(report.figures, start=1):
         sheet = book.create_sheet(title=f"{index} {figure.title}"[:31])
-        sheet.append([figure.title])
-        sheet["A1"].font = Font(bold=True, size=14)
+        sheet.column_dimensions["A"].width = 48
+        sheet.append(styled(sheet, [figure.title], heading))
         sheet.append([figure.summary])
         sheet.append([])
-        sheet.append(figure.columns)
-        for cell in sheet[4]:
-            cell.font = Font(bold=True)
+        sheet.append(styled(sheet, figure.columns, bold))
         for label, values in figure.exported_rows():
             sheet.append([label, *values])
-        sheet.column_dimensions["A"].width = 48
     out = io.BytesIO()
     book.save(out)
     return ExportFile(
@@ -98,7 +107,10 @@ def export_xlsx(report: Report) -> ExportFile:
 
 
 def export_pdf(report: Report) -> ExportFile:
-    """A tagged PDF of the figures' tables, drawn by WeasyPrint."""
+    """A tagged PDF of the figures: each one's chart beside its table, drawn by WeasyPrint.
+
+    The charts are the page's SVGs drawn from the exported values, so a count the table
+    shows as "fewer than 5" is no bar in the chart either."""
     from weasyprint import HTML
 
     html = render_to_string(
@@ -106,7 +118,7 @@ def export_pdf(report: Report) -> ExportFile:
         {
             "report": report,
             "about": _about(report),
-            "figures": [(f, f.exported_rows()) for f in report.figures],
+            "figures": [(f, f.exported_rows(), f.export_chart) for f in report.figures],
         },
     )
     content = HTML(string=html).write_pdf(pdf_tags=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils import timezone
@@ -19,17 +19,21 @@ from django.utils.safestring import SafeString
 from agencies.models import Partnership
 from escalation.enums import CaseStatus
 from reports import charts
+from reports.charts import BLUE
 from reports.conf import SMALL_COUNT
 from reports.selectors import (
     FilterChoices,
     ReportFilters,
+    Rows,
     Totals,
     report_by_month,
+    report_case_rows,
     report_cases,
     report_dissent,
     report_durations,
     report_filter_choices,
     report_learning,
+    report_learning_rows,
     report_overdue_by_step,
     report_resolved_at_step,
     report_stalls,
@@ -108,6 +112,23 @@ class Days:
 Cell = Count | Percent | Days
 
 
+# How a chart draws a cell: its value on the page, or as an export shows it (a count from 1
+# to 4 as "fewer than 5", drawn as no bar), so an export's chart hides what its table hides.
+ChartValue = Callable[[Cell], charts.Value]
+
+
+def on_page(cell: Cell) -> charts.Value:
+    return cell.value
+
+
+def in_export(cell: Cell) -> charts.Value:
+    return cell.exported()
+
+
+def _no_chart(value: ChartValue) -> SafeString:
+    return SafeString("")
+
+
 @dataclass
 class Figure:
     key: str  # its id on the page
@@ -115,7 +136,18 @@ class Figure:
     summary: str  # what it counts, in words
     columns: list[str]  # the first names the row labels
     rows: list[tuple[str, list[Cell]]]
-    chart: SafeString = field(default_factory=lambda: SafeString(""))
+    chart_title: str = ""
+    draw: Callable[[ChartValue], SafeString] = _no_chart  # the chart of the same values
+
+    @property
+    def chart(self) -> SafeString:
+        """The chart as the page shows it."""
+        return self.draw(on_page)
+
+    @property
+    def export_chart(self) -> SafeString:
+        """The chart as an export shows it: small counts hidden, as in exported_rows."""
+        return self.draw(in_export)
 
     def shown_rows(self) -> list[tuple[str, list[str]]]:
         return [(label, [c.shown() for c in cells]) for label, cells in self.rows]
@@ -182,7 +214,9 @@ def build_report(
     progress: Callable[[int], None] | None = None,
 ) -> Report:
     """Every figure of the report for the filters. progress(done) is called after each
-    figure (done out of FIGURE_COUNT), for an export job's progress bar."""
+    figure (done out of FIGURE_COUNT), for an export job's progress bar.
+
+    Four GROUP BY queries (see reports/selectors.py) feed the seven figures."""
     now = now or timezone.now()
     choices = choices or report_filter_choices(partnership=partnership)
     cases = report_cases(partnership=partnership, filters=filters)
@@ -193,23 +227,22 @@ def build_report(
         if progress is not None:
             progress(len(figures))
 
-    done(_months_figure(report_by_month(cases)))
+    scope: dict[str, Any] = {"partnership": partnership, "filters": filters}
+    case_rows = report_case_rows(cases)
+    done(_months_figure(report_by_month(cases, rows=case_rows)))
     done(_durations_figure(cases))
-    step_rows = report_step_rows(partnership=partnership, filters=filters, now=now)
-    done(
-        _overdue_figure(
-            report_overdue_by_step(partnership=partnership, filters=filters, rows=step_rows)
-        )
-    )
-    done(_resolved_at_figure(report_resolved_at_step(cases)))
-    done(_stalls_figure(*report_stalls(partnership=partnership, filters=filters, rows=step_rows)))
-    done(_themes_figure(partnership=partnership, filters=filters))
-    done(_dissent_figure(partnership=partnership, filters=filters))
+    step_rows = report_step_rows(now=now, **scope)
+    done(_overdue_figure(report_overdue_by_step(rows=step_rows, **scope)))
+    done(_resolved_at_figure(report_resolved_at_step(rows=step_rows, **scope)))
+    done(_stalls_figure(*report_stalls(rows=step_rows, **scope)))
+    learning_rows = report_learning_rows(**scope)
+    done(_themes_figure(learning_rows, **scope))
+    done(_dissent_figure(case_rows, learning_rows, **scope))
     return Report(
         partnership=partnership,
         filters=filters,
         filter_summary=filter_summary(filters, choices),
-        totals=report_totals(cases),
+        totals=report_totals(cases, rows=case_rows),
         figures=figures,
         generated_at=now,
     )
@@ -217,25 +250,32 @@ def build_report(
 
 def _months_figure(months: Sequence[Any]) -> Figure:
     labels = [f"{m.month:%b %Y}" for m in months]
+    rows: list[tuple[str, list[Cell]]] = [
+        (label, [Count(m.raised), Count(m.resolved)])
+        for label, m in zip(labels, months, strict=True)
+    ]
+    title = "Cases raised and resolved per month"
+
+    def draw(value: ChartValue) -> SafeString:
+        return charts.bar_chart(
+            key="chart-by-month",
+            title=title,
+            categories=labels,
+            series=[
+                ("Raised", [value(cells[0]) for _l, cells in rows], charts.BLUE),
+                ("Resolved", [value(cells[1]) for _l, cells in rows], charts.ORANGE),
+            ],
+        )
+
     return Figure(
         key="by-month",
         title="Cases raised and resolved per month",
         summary="Cases raised in each month, and those of them resolved in each month "
         "(by the day they were resolved).",
         columns=["Month", "Raised", "Resolved"],
-        rows=[
-            (label, [Count(m.raised), Count(m.resolved)])
-            for label, m in zip(labels, months, strict=True)
-        ],
-        chart=charts.bar_chart(
-            key="chart-by-month",
-            title="Cases raised and resolved per month",
-            categories=labels,
-            series=[
-                ("Raised", [m.raised for m in months], charts.BLUE),
-                ("Resolved", [m.resolved for m in months], charts.ORANGE),
-            ],
-        ),
+        rows=rows,
+        chart_title=title,
+        draw=draw,
     )
 
 
@@ -248,6 +288,16 @@ def _durations_figure(cases: Any) -> Figure:
         ("90th percentile working days to resolve", [Days(durations.p90, n)]),
     ]
     rows += [(f"Resolved in {label} working days", [Count(c)]) for label, c in durations.buckets]
+    title = "Resolved cases by working days to resolve"
+
+    def draw(value: ChartValue) -> SafeString:
+        return charts.bar_chart(
+            key="chart-time-to-resolve",
+            title=title,
+            categories=[label for label, _c in durations.buckets],
+            series=[("Resolved cases", [value(Count(c)) for _l, c in durations.buckets], BLUE)],
+        )
+
     return Figure(
         key="time-to-resolve",
         title="Time to resolve, in working days",
@@ -255,16 +305,24 @@ def _durations_figure(cases: Any) -> Figure:
         "holidays and the partnership's closure days not counted), of the resolved cases.",
         columns=["Measure", "Value"],
         rows=rows,
-        chart=charts.bar_chart(
-            key="chart-time-to-resolve",
-            title="Resolved cases by working days to resolve",
-            categories=[label for label, _c in durations.buckets],
-            series=[("Resolved cases", [c for _l, c in durations.buckets], charts.BLUE)],
-        ),
+        chart_title=title,
+        draw=draw,
     )
 
 
 def _overdue_figure(steps: Sequence[Any]) -> Figure:
+    title = "Overdue rate per step"
+
+    def draw(value: ChartValue) -> SafeString:
+        return charts.hbar_chart(
+            key="chart-overdue",
+            title=title,
+            labels=[s.label for s in steps],
+            values=[value(Percent(s.overdue, s.steps)) for s in steps],
+            unit="%",
+            top=100,
+        )
+
     return Figure(
         key="overdue",
         title="Overdue rate per step",
@@ -275,36 +333,47 @@ def _overdue_figure(steps: Sequence[Any]) -> Figure:
             (s.label, [Count(s.steps), Count(s.overdue), Percent(s.overdue, s.steps)])
             for s in steps
         ],
-        chart=charts.hbar_chart(
-            key="chart-overdue",
-            title="Overdue rate per step",
-            labels=[s.label for s in steps],
-            values=[Percent(s.overdue, s.steps).value for s in steps],
-            unit="%",
-            top=100,
-        ),
+        chart_title=title,
+        draw=draw,
     )
 
 
 def _resolved_at_figure(rows: Sequence[tuple[int, int]]) -> Figure:
     total = sum(n for _s, n in rows)
+    title = "Resolved cases by step"
+
+    def draw(value: ChartValue) -> SafeString:
+        return charts.bar_chart(
+            key="chart-resolved-at",
+            title=title,
+            categories=[f"Step {number}" for number, _n in rows],
+            series=[("Resolved cases", [value(Count(n)) for _s, n in rows], BLUE)],
+        )
+
     return Figure(
         key="resolved-at",
         title="Step at which cases were resolved",
         summary="Resolved cases by the step at which they were resolved.",
         columns=["Step", "Resolved cases", "Share of resolved cases"],
         rows=[(f"Step {number}", [Count(n), Percent(n, total)]) for number, n in rows],
-        chart=charts.bar_chart(
-            key="chart-resolved-at",
-            title="Resolved cases by step",
-            categories=[f"Step {number}" for number, _n in rows],
-            series=[("Resolved cases", [n for _s, n in rows], charts.BLUE)],
-        ),
+        chart_title=title,
+        draw=draw,
     )
 
 
 def _stalls_figure(numbers: Sequence[int], stalls: Sequence[Any]) -> Figure:
     columns = [f"Step {n}" for n in numbers]
+    title = "Overdue steps by agency pair and step"
+
+    def draw(value: ChartValue) -> SafeString:
+        return charts.grid_chart(
+            key="chart-stalls",
+            title=title,
+            rows=[s.label for s in stalls],
+            columns=columns,
+            values=[[value(Count(s.by_step.get(n, 0))) for n in numbers] for s in stalls],
+        )
+
     return Figure(
         key="stalls",
         title="Where disagreements stall",
@@ -315,13 +384,8 @@ def _stalls_figure(numbers: Sequence[int], stalls: Sequence[Any]) -> Figure:
             (s.label, [*(Count(s.by_step.get(n, 0)) for n in numbers), Count(s.total)])
             for s in stalls
         ],
-        chart=charts.grid_chart(
-            key="chart-stalls",
-            title="Overdue steps by agency pair and step",
-            rows=[s.label for s in stalls],
-            columns=columns,
-            values=[[s.by_step.get(n, 0) for n in numbers] for s in stalls],
-        ),
+        chart_title=title,
+        draw=draw,
     )
 
 
@@ -331,14 +395,32 @@ def _theme_rows(counts: Any) -> list[tuple[str, list[Cell]]]:
     return rows
 
 
-def _themes_figure(*, partnership: Partnership, filters: ReportFilters) -> Figure:
-    counts = report_learning(partnership=partnership, filters=filters)
+def _theme_chart(
+    key: str, title: str, counts: Any, colour: str
+) -> Callable[[ChartValue], SafeString]:
+    def draw(value: ChartValue) -> SafeString:
+        return charts.hbar_chart(
+            key=key,
+            title=title,
+            labels=[theme.label for theme, _n in counts.themes],
+            values=[value(Count(n)) for _t, n in counts.themes],
+            colour=colour,
+        )
+
+    return draw
+
+
+def _themes_figure(
+    learning_rows: Rows, *, partnership: Partnership, filters: ReportFilters
+) -> Figure:
+    counts = report_learning(partnership=partnership, filters=filters, rows=learning_rows)
     rows = _theme_rows(counts)
     rows += [
         ("Cases with learning recorded", [Count(counts.learning)]),
         ("Debrief recommended", [Count(counts.debrief)]),
         ("Multi-agency case review recommended", [Count(counts.case_review)]),
     ]
+    title = "Cases by learning theme"
     return Figure(
         key="themes",
         title="Learning themes",
@@ -346,17 +428,20 @@ def _themes_figure(*, partnership: Partnership, filters: ReportFilters) -> Figur
         "(a case may name several).",
         columns=["Theme", "Cases"],
         rows=rows,
-        chart=charts.hbar_chart(
-            key="chart-themes",
-            title="Cases by learning theme",
-            labels=[theme.label for theme, _n in counts.themes],
-            values=[n for _t, n in counts.themes],
-        ),
+        chart_title=title,
+        draw=_theme_chart("chart-themes", title, counts, BLUE),
     )
 
 
-def _dissent_figure(*, partnership: Partnership, filters: ReportFilters) -> Figure:
-    dissent = report_dissent(partnership=partnership, filters=filters)
+def _dissent_figure(
+    case_rows: Rows, learning_rows: Rows, *, partnership: Partnership, filters: ReportFilters
+) -> Figure:
+    dissent = report_dissent(
+        partnership=partnership,
+        filters=filters,
+        case_rows=case_rows,
+        learning_rows=learning_rows,
+    )
     t = dissent.totals
     rows: list[tuple[str, list[Cell]]] = [
         ("Dissent cases", [Count(t.cases)]),
@@ -365,6 +450,7 @@ def _dissent_figure(*, partnership: Partnership, filters: ReportFilters) -> Figu
         ("Withdrawn", [Count(t.withdrawn)]),
     ]
     rows += [(f"Theme: {label}", cells) for label, cells in _theme_rows(dissent.themes)]
+    title = "Dissent at conferences: cases by learning theme"
     return Figure(
         key="dissent",
         title="Dissent at child protection conferences",
@@ -372,11 +458,6 @@ def _dissent_figure(*, partnership: Partnership, filters: ReportFilters) -> Figu
         "conference, by outcome, and the learning themes recorded when they were resolved.",
         columns=["Measure", "Cases"],
         rows=rows,
-        chart=charts.hbar_chart(
-            key="chart-dissent",
-            title="Dissent at conferences: cases by learning theme",
-            labels=[theme.label for theme, _n in dissent.themes.themes],
-            values=[n for _t, n in dissent.themes.themes],
-            colour=charts.ORANGE,
-        ),
+        chart_title=title,
+        draw=_theme_chart("chart-dissent", title, dissent.themes, charts.ORANGE),
     )

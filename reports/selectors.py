@@ -1,20 +1,21 @@
-"""Reads for the board's reports: every figure is an aggregate query over the filtered cases.
+"""Reads for the board's reports: every figure sums aggregate rows over the filtered cases.
 
-Nothing here loops over cases in Python: each figure is one or two GROUP BY / aggregate
-queries, so the page takes the same few queries for ten cases or a hundred thousand. The
-figures carry no subject identifier and no free text; they are counts, rates and working days.
+Nothing here loops over cases in Python: the figures share four GROUP BY queries whose rows
+are a few hundred at most, so the page takes the same few queries for ten cases or a
+hundred thousand. The figures carry no subject identifier and no free text; they are
+counts, rates and working days.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.db import connection
-from django.db.models import Count, F, Q, QuerySet, TextField
-from django.db.models.functions import Cast, TruncMonth
+from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from agencies.models import Agency, Partnership
@@ -178,6 +179,20 @@ def policy_name(slug: str) -> str:
 
 
 # --- the figures ---------------------------------------------------------------------------
+#
+# The page reads the filtered cases in four GROUP BY queries, each returning a few hundred
+# rows at most (never one per case), and sums those rows here:
+#   report_case_rows      cases by (month raised, month closed, status, route): the totals,
+#                         the months and the dissent totals;
+#   report_duration_rows  resolved cases by working days to close: the median, the 90th
+#                         percentile and the bands, exactly, from that histogram;
+#   report_step_rows      steps by (agency pair, step, target): the overdue rates, the stalls
+#                         and the step at which cases were resolved;
+#   report_learning_rows  learning by (themes, debrief, case review, route): the themes and
+#                         the dissent themes.
+# Each figure's function takes those rows, or runs its query itself when given none.
+
+Rows = list[dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -188,14 +203,34 @@ class Totals:
     withdrawn: int
 
 
-def report_totals(cases: QuerySet[Case]) -> Totals:
-    found = cases.aggregate(
-        cases=Count("pk"),
-        open=Count("pk", filter=Q(status=CaseStatus.OPEN)),
-        resolved=Count("pk", filter=Q(status=CaseStatus.RESOLVED)),
-        withdrawn=Count("pk", filter=Q(status=CaseStatus.WITHDRAWN)),
+def report_case_rows(cases: QuerySet[Case]) -> Rows:
+    """The cases counted by (month raised, month closed, status, route), in Europe/London
+    months: at most months x months-to-close x statuses x routes rows."""
+    return list(
+        cases.annotate(
+            raised_month=TruncMonth("raised_at", tzinfo=LONDON),
+            closed_month=TruncMonth("closed_at", tzinfo=LONDON),
+        )
+        .values("raised_month", "closed_month", "status", "route")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    return Totals(**found)
+
+
+def _totals_of(rows: Rows) -> Totals:
+    by_status: Counter[str] = Counter()
+    for row in rows:
+        by_status[row["status"]] += row["n"]
+    return Totals(
+        cases=sum(by_status.values()),
+        open=by_status[CaseStatus.OPEN],
+        resolved=by_status[CaseStatus.RESOLVED],
+        withdrawn=by_status[CaseStatus.WITHDRAWN],
+    )
+
+
+def report_totals(cases: QuerySet[Case], *, rows: Rows | None = None) -> Totals:
+    return _totals_of(report_case_rows(cases) if rows is None else rows)
 
 
 @dataclass(frozen=True)
@@ -221,29 +256,22 @@ def _months_between(first: dt.date, last: dt.date) -> list[dt.date]:
     return months
 
 
-def report_by_month(cases: QuerySet[Case]) -> list[Month]:
+def report_by_month(cases: QuerySet[Case], *, rows: Rows | None = None) -> list[Month]:
     """Cases raised per month (by the day raised) and resolved per month (by the day resolved),
     in Europe/London months, every month from the first to the last with one, zeros included."""
-    raised_rows = (
-        cases.annotate(month=TruncMonth("raised_at", tzinfo=LONDON))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    resolved_rows = (
-        cases.filter(status=CaseStatus.RESOLVED)
-        .annotate(month=TruncMonth("closed_at", tzinfo=LONDON))
-        .values("month")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    raised = {_month_start(r["month"]): r["n"] for r in raised_rows}
-    resolved = {_month_start(r["month"]): r["n"] for r in resolved_rows}
+    if rows is None:
+        rows = report_case_rows(cases)
+    raised: Counter[dt.date] = Counter()
+    resolved: Counter[dt.date] = Counter()
+    for row in rows:
+        raised[_month_start(row["raised_month"])] += row["n"]
+        if row["status"] == CaseStatus.RESOLVED and row["closed_month"] is not None:
+            resolved[_month_start(row["closed_month"])] += row["n"]
     known = set(raised) | set(resolved)
     if not known:
         return []
     return [
-        Month(month=m, raised=raised.get(m, 0), resolved=resolved.get(m, 0))
+        Month(month=m, raised=raised[m], resolved=resolved[m])
         for m in _months_between(min(known), max(known))
     ]
 
@@ -269,40 +297,59 @@ class Durations:
     buckets: list[tuple[str, int]] = field(default_factory=list)
 
 
-def _percentile(values: QuerySet[Case], n: int, fraction: float) -> float | None:
+Histogram = list[tuple[int, int]]  # (working days, resolved cases), days ascending
+
+
+def report_duration_rows(cases: QuerySet[Case]) -> Histogram:
+    """The resolved cases counted by working days to close: one row per distinct number of
+    days (a few hundred at most), so medians need no sort of the cases."""
+    rows = (
+        cases.filter(status=CaseStatus.RESOLVED, working_days_to_close__isnull=False)
+        .values("working_days_to_close")
+        .annotate(n=Count("pk"))
+        .order_by("working_days_to_close")
+    )
+    return [(row["working_days_to_close"], row["n"]) for row in rows]
+
+
+def _value_at(histogram: Histogram, rank: int) -> int:
+    """The rank-th smallest value (from 0) of the cases the histogram counts."""
+    seen = 0
+    for value, count in histogram:
+        seen += count
+        if rank < seen:
+            return value
+    raise IndexError(rank)
+
+
+def histogram_percentile(histogram: Histogram, fraction: float) -> float | None:
     """The fraction-th percentile by linear interpolation between the closest ranks
-    (PostgreSQL's percentile_cont), read with ORDER BY / OFFSET so any database can do it."""
+    (PostgreSQL's percentile_cont), read from a histogram of whole numbers: exact, the same
+    as sorting every case."""
+    n = sum(count for _value, count in histogram)
     if n == 0:
         return None
     position = fraction * (n - 1)
     low = math.floor(position)
-    high = math.ceil(position)
-    ordered = values.order_by("working_days_to_close").values_list(
-        "working_days_to_close", flat=True
-    )
-    pair = [int(v or 0) for v in ordered[low : high + 1]]
-    a, b = pair[0], pair[-1]
+    a, b = _value_at(histogram, low), _value_at(histogram, math.ceil(position))
     return float(a + (b - a) * (position - low))
 
 
-def report_durations(cases: QuerySet[Case]) -> Durations:
+def report_durations(cases: QuerySet[Case], *, histogram: Histogram | None = None) -> Durations:
     """Median and 90th percentile of working days to resolve, and how many fall in each
     bucket. Working days are escalation.deadlines.working_days_between over the
     partnership's calendar, computed once when the case closed (Case.working_days_to_close)."""
-    resolved = cases.filter(status=CaseStatus.RESOLVED, working_days_to_close__isnull=False)
-    aggregates: dict[str, Any] = {"n": Count("pk")}
-    for index, (_label, low, high) in enumerate(DURATION_BUCKETS):
-        where = Q(working_days_to_close__gte=low)
-        if high is not None:
-            where &= Q(working_days_to_close__lte=high)
-        aggregates[f"b{index}"] = Count("pk", filter=where)
-    found = resolved.aggregate(**aggregates)
-    n = found["n"]
+    if histogram is None:
+        histogram = report_duration_rows(cases)
+    buckets = [
+        (label, sum(n for days, n in histogram if low <= days and (high is None or days <= high)))
+        for label, low, high in DURATION_BUCKETS
+    ]
     return Durations(
-        resolved=n,
-        median=_percentile(resolved, n, 0.5),
-        p90=_percentile(resolved, n, 0.9),
-        buckets=[(label, found[f"b{i}"]) for i, (label, _l, _h) in enumerate(DURATION_BUCKETS)],
+        resolved=sum(n for _days, n in histogram),
+        median=histogram_percentile(histogram, 0.5),
+        p90=histogram_percentile(histogram, 0.9),
+        buckets=buckets,
     )
 
 
@@ -325,18 +372,25 @@ class StepOverdue:
 
 def report_step_rows(
     *, partnership: Partnership, filters: ReportFilters, now: dt.datetime | None = None
-) -> list[dict[str, Any]]:
-    """One GROUP BY over the steps with a due moment: per agency pair, step number and
-    target flag, how many steps and how many went overdue. The overdue-rate and stall
-    figures are both sums of these rows (a few hundred at most, never one per case)."""
+) -> Rows:
+    """One GROUP BY over the filtered cases' steps: per agency pair, step number and target
+    flag, how many steps had a due moment (steps), how many went overdue (overdue) and how
+    many cases were resolved at that step (resolved: the step is the resolved case's current
+    step). The overdue-rate, stall and resolved-at figures are sums of these rows (a few
+    hundred at most, never one per case)."""
     now = now or timezone.now()
     return list(
         CaseStep.objects.filter(
-            report_filter_q(partnership=partnership, filters=filters, prefix="case__"),
-            due_at__isnull=False,
+            report_filter_q(partnership=partnership, filters=filters, prefix="case__")
         )
         .values("case__challenging_agency_id", "case__responding_agency_id", "number", "is_target")
-        .annotate(steps=Count("pk"), overdue=Count("pk", filter=_overdue_q(now)))
+        .annotate(
+            steps=Count("pk", filter=Q(due_at__isnull=False)),
+            overdue=Count("pk", filter=_overdue_q(now)),
+            resolved=Count(
+                "pk", filter=Q(case__status=CaseStatus.RESOLVED, case__current_step=F("pk"))
+            ),
+        )
         .order_by()
     )
 
@@ -346,7 +400,7 @@ def report_overdue_by_step(
     partnership: Partnership,
     filters: ReportFilters,
     now: dt.datetime | None = None,
-    rows: list[dict[str, Any]] | None = None,
+    rows: Rows | None = None,
 ) -> list[StepOverdue]:
     """Per step number: how many steps had a due moment, and how many went overdue.
     Steps due never are left out: they cannot be late."""
@@ -354,6 +408,8 @@ def report_overdue_by_step(
         rows = report_step_rows(partnership=partnership, filters=filters, now=now)
     sums: dict[tuple[int, bool], list[int]] = {}
     for row in rows:
+        if not row["steps"]:
+            continue
         total = sums.setdefault((row["number"], row["is_target"]), [0, 0])
         total[0] += row["steps"]
         total[1] += row["overdue"]
@@ -363,15 +419,21 @@ def report_overdue_by_step(
     ]
 
 
-def report_resolved_at_step(cases: QuerySet[Case]) -> list[tuple[int, int]]:
-    """(step number, resolved cases) for each step at which cases were resolved."""
-    rows = (
-        cases.filter(status=CaseStatus.RESOLVED)
-        .values("current_step__number")
-        .annotate(n=Count("pk"))
-        .order_by("current_step__number")
-    )
-    return [(row["current_step__number"], row["n"]) for row in rows]
+def report_resolved_at_step(
+    *,
+    partnership: Partnership,
+    filters: ReportFilters,
+    rows: Rows | None = None,
+) -> list[tuple[int, int]]:
+    """(step number, resolved cases) for each step at which cases were resolved (the step
+    the case stood at when it was resolved: its current step)."""
+    if rows is None:
+        rows = report_step_rows(partnership=partnership, filters=filters)
+    sums: Counter[int] = Counter()
+    for row in rows:
+        if row["resolved"]:
+            sums[row["number"]] += row["resolved"]
+    return sorted(sums.items())
 
 
 @dataclass(frozen=True)
@@ -394,7 +456,7 @@ def report_stalls(
     partnership: Partnership,
     filters: ReportFilters,
     now: dt.datetime | None = None,
-    rows: list[dict[str, Any]] | None = None,
+    rows: Rows | None = None,
 ) -> tuple[list[int], list[Stall]]:
     """Where disagreements stall: per agency pair (challenging, responding) and step, the
     steps that went overdue. Returns the step numbers that appear and the pairs, most
@@ -430,45 +492,69 @@ class ThemeCounts:
     case_review: int
 
 
-def _theme_q(theme: Theme) -> Q:
-    """Learning.themes is a JSON list of strings: match a whole element, by slug or words."""
-    if connection.vendor == "postgresql":
-        # jsonb ?| : one indexed-friendly test per row, no text casting.
-        return Q(themes__has_any_keys=[theme.value, theme.label, theme.label.lower()])
-    return Q(themes_text__icontains=f'"{theme.value}"') | Q(
-        themes_text__icontains=f'"{theme.label}"'
-    )
+# A theme is named by its slug or its words, whatever the letter case.
+_THEME_NAMES: dict[Theme, frozenset[str]] = {
+    theme: frozenset({theme.value.casefold(), theme.label.casefold()}) for theme in Theme
+}
 
 
-def report_themes(learning: QuerySet[Learning]) -> ThemeCounts:
-    any_theme = Q(pk__in=[])
-    aggregates: dict[str, Any] = {
-        "learning": Count("pk"),
-        "debrief": Count("pk", filter=Q(debrief_recommended=True)),
-        "case_review": Count("pk", filter=Q(case_review_recommended=True)),
-    }
-    for theme in Theme:
-        aggregates[theme.name] = Count("pk", filter=_theme_q(theme))
-        any_theme |= _theme_q(theme)
-    aggregates["no_listed_theme"] = Count("pk", filter=~any_theme)
-    if connection.vendor != "postgresql":
-        learning = learning.annotate(themes_text=Cast("themes", TextField()))
-    found = learning.aggregate(**aggregates)
-    return ThemeCounts(
-        learning=found["learning"],
-        themes=[(theme, found[theme.name]) for theme in Theme],
-        no_listed_theme=found["no_listed_theme"],
-        debrief=found["debrief"],
-        case_review=found["case_review"],
-    )
+def _named(themes: Any) -> set[str]:
+    """Learning.themes (a JSON list of strings) as the set of its names, case folded. A bare
+    string counts as one name, and an object's keys as names (as jsonb's ?| reads them)."""
+    if isinstance(themes, str):
+        items: list[Any] = [themes]
+    elif isinstance(themes, dict):
+        items = list(themes)
+    elif isinstance(themes, list):
+        items = themes
+    else:
+        items = []
+    return {item.casefold() for item in items if isinstance(item, str)}
 
 
-def report_learning(*, partnership: Partnership, filters: ReportFilters) -> ThemeCounts:
-    return report_themes(
+def report_learning_rows(*, partnership: Partnership, filters: ReportFilters) -> Rows:
+    """The filtered cases' learning counted by (themes, debrief, case review, route): themes
+    are chosen from a short list, so the rows are the few combinations recorded."""
+    return list(
         Learning.objects.filter(
             report_filter_q(partnership=partnership, filters=filters, prefix="case__")
         )
+        .values("themes", "debrief_recommended", "case_review_recommended", "case__route")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
+
+
+def report_themes(rows: Rows) -> ThemeCounts:
+    """Sums learning rows (report_learning_rows) by theme."""
+    learning = debrief = case_review = no_listed_theme = 0
+    per_theme = dict.fromkeys(Theme, 0)
+    for row in rows:
+        n = row["n"]
+        learning += n
+        debrief += n if row["debrief_recommended"] else 0
+        case_review += n if row["case_review_recommended"] else 0
+        names = _named(row["themes"])
+        listed = [theme for theme in Theme if names & _THEME_NAMES[theme]]
+        for theme in listed:
+            per_theme[theme] += n
+        if not listed:
+            no_listed_theme += n
+    return ThemeCounts(
+        learning=learning,
+        themes=list(per_theme.items()),
+        no_listed_theme=no_listed_theme,
+        debrief=debrief,
+        case_review=case_review,
+    )
+
+
+def report_learning(
+    *, partnership: Partnership, filters: ReportFilters, rows: Rows | None = None
+) -> ThemeCounts:
+    if rows is None:
+        rows = report_learning_rows(partnership=partnership, filters=filters)
+    return report_themes(rows)
 
 
 @dataclass(frozen=True)
@@ -479,12 +565,20 @@ class Dissent:
     themes: ThemeCounts
 
 
-def report_dissent(*, partnership: Partnership, filters: ReportFilters) -> Dissent:
-    where = report_filter_q(partnership=partnership, filters=filters)
-    on_route = Q(route__in=CONFERENCE_DISSENT_ROUTES)
-    totals = report_totals(Case.objects.filter(where & on_route))
-    learning = Learning.objects.filter(
-        report_filter_q(partnership=partnership, filters=filters, prefix="case__"),
-        case__route__in=CONFERENCE_DISSENT_ROUTES,
+def report_dissent(
+    *,
+    partnership: Partnership,
+    filters: ReportFilters,
+    case_rows: Rows | None = None,
+    learning_rows: Rows | None = None,
+) -> Dissent:
+    if case_rows is None:
+        case_rows = report_case_rows(report_cases(partnership=partnership, filters=filters))
+    if learning_rows is None:
+        learning_rows = report_learning_rows(partnership=partnership, filters=filters)
+    return Dissent(
+        totals=_totals_of([r for r in case_rows if r["route"] in CONFERENCE_DISSENT_ROUTES]),
+        themes=report_themes(
+            [r for r in learning_rows if r["case__route"] in CONFERENCE_DISSENT_ROUTES]
+        ),
     )
-    return Dissent(totals=totals, themes=report_themes(learning))

@@ -207,3 +207,57 @@ def test_the_tasks_are_named(scenario):
 
     assert export_task.name == "reports.export"
     assert purge_exports_task.name == "reports.purge_exports"
+
+
+def _pdf_text(content: bytes) -> str:
+    from pypdf import PdfReader
+
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    return " ".join(text.split())  # a heading wrapped over two lines reads as one
+
+
+def test_the_pdf_holds_each_figures_heading_with_its_chart_and_table(client, scenario):
+    response = post_export(client, board(scenario), "pdf")
+    assert response.status_code == 200
+    text = _pdf_text(response.content)
+    report = build_report(partnership=scenario.world.partnership, filters=ReportFilters(), now=NOW)
+    assert len(report.figures) == 7
+    for figure in report.figures:
+        assert figure.title in text, figure.title
+        assert f"Chart: {figure.chart_title}" in text, figure.chart_title
+        assert f"Table: {figure.title}" in text, figure.title
+    # Drawn by the charts themselves, never by a table: a hidden count's mark (tables write
+    # "fewer than 5" in full) and the months chart's axis (it tops at 5: ticks 1.2, 2.5, 3.8).
+    assert "<5" in text
+    assert "3.8" in text
+    for identifier in scenario.identifiers:
+        assert identifier not in text, identifier
+
+
+def test_an_exports_charts_hide_what_its_tables_hide(scenario):
+    report = build_report(partnership=scenario.world.partnership, filters=ReportFilters(), now=NOW)
+    months = report.figure("by-month")
+    # Dec 2026: 5 raised, 2 resolved; Jan 2027: 2 raised, 3 resolved.
+    assert "Raised: Dec 2026 5, Jan 2027 2; Resolved: Dec 2026 2, Jan 2027 3" in months.chart
+    assert (
+        "Raised: Dec 2026 5, Jan 2027 fewer than 5; "
+        "Resolved: Dec 2026 fewer than 5, Jan 2027 fewer than 5"
+    ) in months.export_chart
+    stalls = report.figure("stalls").export_chart
+    assert "Hillside Health challenging Valley Police: Step 1 fewer than 5" in stalls
+    for figure in report.figures:
+        for label, values in figure.exported_rows():
+            if FEWER_THAN_5 in values:
+                assert FEWER_THAN_5 in figure.export_chart, (figure.key, label)
+
+
+def test_the_xlsx_keeps_its_bold_headings(client, scenario):
+    response = post_export(client, board(scenario), "xlsx")
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames[0] == "About"
+    assert book["About"]["A1"].value == "Board report"
+    assert book["About"]["A1"].font.bold
+    sheet = book.worksheets[1]
+    assert sheet["A1"].value == "Cases raised and resolved per month"
+    assert [c.value for c in sheet[4]] == ["Month", "Raised", "Resolved"]
+    assert all(c.font.bold for c in sheet[4])

@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 
 from agencies.selectors import partnership_calendar
 from escalation.deadlines import working_days_between
+from escalation.models import Learning
 from reports.report import build_report
 from reports.selectors import (
     ReportFilters,
+    histogram_percentile,
     report_by_month,
     report_cases,
     report_dissent,
     report_durations,
+    report_filter_choices,
     report_learning,
     report_overdue_by_step,
     report_resolved_at_step,
@@ -104,7 +108,7 @@ def test_overdue_depends_on_now_for_open_steps(scenario):
 
 
 def test_step_at_which_cases_were_resolved(scenario):
-    assert report_resolved_at_step(cases(scenario)) == [(1, 3), (2, 1), (3, 1)]
+    assert report_resolved_at_step(**scope(scenario)) == [(1, 3), (2, 1), (3, 1)]
 
 
 def test_where_disagreements_stall(scenario):
@@ -211,3 +215,77 @@ def test_the_page_figures_in_words(scenario):
         ("Hillside Health challenging County Social Care", ["1", "1"]),
         ("Hillside Health challenging Valley Police", ["1", "1"]),
     ]
+
+
+# --- the figures as sums of a few GROUP BY rows --------------------------------------------
+
+
+def _sorted_percentile(values, fraction):
+    """percentile_cont worked the long way: sort every value, interpolate."""
+    ordered = sorted(values)
+    position = fraction * (len(ordered) - 1)
+    low, high = int(position // 1), -int(-position // 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+@pytest.mark.parametrize(
+    "values",
+    [[0], [3, 3], [0, 2, 4, 6, 11], [2, 4, 6, 11], [1, 1, 1, 2, 9, 9, 30], list(range(41)) * 3],
+)
+@pytest.mark.parametrize("fraction", [0.0, 0.5, 0.9, 1.0])
+def test_a_percentile_from_the_histogram_equals_one_from_the_sorted_values(values, fraction):
+    histogram = sorted(Counter(values).items())
+    assert histogram_percentile(histogram, fraction) == pytest.approx(
+        _sorted_percentile(values, fraction)
+    )
+
+
+def test_no_histogram_has_no_percentile():
+    assert histogram_percentile([], 0.5) is None
+
+
+def test_the_median_and_90th_percentile_equal_postgresqls_percentile_cont(scenario):
+    from django.db import connection
+
+    durations = report_durations(cases(scenario))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY working_days_to_close),"
+            " percentile_cont(0.9) WITHIN GROUP (ORDER BY working_days_to_close)"
+            " FROM escalation_case WHERE partnership_id = %s AND status = 'resolved'",
+            [scenario.world.partnership.pk],
+        )
+        median, p90 = cursor.fetchone()
+    assert (durations.median, durations.p90) == (median, p90) == (4.0, 9.0)
+
+
+def test_a_theme_in_words_counts_whatever_its_letter_case(scenario):
+    Learning.objects.filter(case=scenario.cases["C"]).update(themes=["GAPS IN PROVISION"])
+    Learning.objects.filter(case=scenario.cases["D"]).update(themes=["Threshold Guidance"])
+    counts = report_learning(**scope(scenario))
+    assert dict(counts.themes)[Theme.GAPS] == 1  # C, in capitals
+    assert dict(counts.themes)[Theme.THRESHOLDS] == 2  # A, and D in other letter case
+    assert counts.no_listed_theme == 0
+
+
+def test_the_report_takes_the_same_few_queries_however_many_cases(
+    scenario, django_assert_num_queries
+):
+    partnership = scenario.world.partnership
+    choices = report_filter_choices(partnership=partnership)
+    # cases by month and status; working days; steps; agency names; learning
+    with django_assert_num_queries(5):
+        before = build_report(partnership=partnership, filters=ALL, now=NOW, choices=choices)
+    for _ in range(3):
+        scenario.world.raise_case()
+    with django_assert_num_queries(5):
+        after = build_report(partnership=partnership, filters=ALL, now=NOW, choices=choices)
+    assert (before.totals.cases, after.totals.cases) == (7, 10)
+
+
+def test_resolved_at_step_counts_the_step_each_resolved_case_stood_at(scenario):
+    expected = Counter(
+        case.current_step.number
+        for case in cases(scenario).filter(status="resolved").select_related("current_step")
+    )
+    assert report_resolved_at_step(**scope(scenario)) == sorted(expected.items())
