@@ -1,21 +1,12 @@
 """The words of the board's learning: the themes of what should change, and which routes
-record dissent at a child protection conference. Imports nothing heavier than Django."""
+record dissent at a child protection conference. The themes are escalation's one enum
+(escalation.enums.LearningTheme), named Theme here. Imports nothing heavier than Django."""
 
 from __future__ import annotations
 
-from django.db import models
+from escalation.enums import LearningTheme as Theme
 
-
-class Theme(models.TextChoices):
-    """What should change, as the board counts it. Learning.themes holds these slugs; a theme
-    recorded as its words (e.g. "Training") counts too, whatever its letter case."""
-
-    PROTOCOLS = "protocols-and-procedures", "Protocols and procedures"
-    TRAINING = "training", "Training"
-    THRESHOLDS = "threshold-guidance", "Threshold guidance"
-    COMMUNICATION = "communication-between-agencies", "Communication between agencies"
-    GAPS = "gaps-in-provision", "Gaps in provision"
-
+__all__ = ["CONFERENCE_DISSENT_ROUTES", "Theme"]
 
 # Routes on which a case is dissent recorded at a child protection conference (the OSCB and
 # 4LSCB presets' "Dissent at a Child Protection Conference"). "conference-need" (dissent
