@@ -78,6 +78,9 @@ pytest: $(STAMP) $(CSS) chromium
 ## make screenshots: PNGs of the main pages into docs/screenshots/ (the demo data on a
 ## throwaway SQLite database, served on 127.0.0.1:8104, driven in Debian's chromium)
 screenshots: $(STAMP) $(CSS) chromium
+	@command -v pdftoppm >/dev/null || { \
+	  echo "Installing Debian's poppler-utils (pdftoppm) for the pro forma pictures"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }
 	$(BIN)/python scripts/screenshots.py
 
 ## make bench: the benchmarks, on the real PostgreSQL; figures to bench/results.json

@@ -202,6 +202,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs each stage of every PDF at INFO ("Step 5 - Creating layout - Page 1").
+    "loggers": {"weasyprint": {"level": os.environ.get("WEASYPRINT_LOG_LEVEL", "WARNING")}},
 }
 
 LOGIN_URL = "login"

@@ -4,8 +4,9 @@ Loads the demo data into a throwaway SQLite database (in a temporary folder, del
 end), serves it on 127.0.0.1:8104 with `manage.py runserver`, and drives Debian's chromium
 with Playwright (tests/e2e/browser.py) through the pages as the demo people: sign-in, the work
 queue, the raise pages to check your answers and the confirmation, a case page, recording a
-step's outcome, the safeguarding lead's overdue page, the board's cases, a policy and its
-timeline preview, and the page-not-found page.
+step's outcome, the safeguarding lead's overdue page, a case's PDFs and the check of a PDF,
+the board's cases, a policy and its timeline preview, the page-not-found page and the board's
+report; then one page of each preset's pro forma PDF (scripts/proforma_screenshots.py).
 """
 
 from __future__ import annotations
@@ -197,6 +198,12 @@ def take(shooter: Shooter, demo: dict[str, Any]) -> None:
         shooter.shoot(v, "12-record-outcome")
         v.open("/overdue/")
         shooter.shoot(v, "13-overdue")
+        v.open(f"/cases/{case['reference']}/pdf/")
+        v.choose("Step 1 - Challenging professional with their peer in the other agency")
+        v.click_button("Produce PDF")  # a section is produced at once and listed
+        shooter.shoot(v, "18-case-pdfs")
+        v.open("/pdf/check/")
+        shooter.shoot(v, "19-check-a-pdf")
 
     with shooter.visitor() as v:
         v.sign_in(person(demo, agency=f"{oxf} team", role="board_staff"), PASSWORD)
@@ -211,6 +218,31 @@ def take(shooter: Shooter, demo: dict[str, Any]) -> None:
         shooter.shoot(v, "16-policy-timeline")
         v.open("/cases/NO-SUCH-CASE/", status=404)
         shooter.shoot(v, "17-page-not-found")
+        v.open("/reports/")
+        shooter.shoot(v, "20-board-report")
+
+
+def proforma_pictures(workdir: Path) -> list[str]:
+    """One page of each preset's record as PNG (scripts/proforma_screenshots.py, on the
+    throwaway database the demo server used; pdftoppm from Debian's poppler-utils)."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{workdir / 'demo.sqlite3'}",
+        "MEDIA_ROOT": str(workdir / "media"),
+    }
+    printed = subprocess.run(
+        [sys.executable, str(BASE_DIR / "scripts" / "proforma_screenshots.py")],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        text=True,
+        stdout=subprocess.PIPE,
+        timeout=600,
+    ).stdout
+    names = [Path(line.strip()).name for line in printed.splitlines() if line.strip()]
+    for name in names:
+        print(f"  docs/screenshots/{name}  (pro forma PDF, page with the record)")
+    return names
 
 
 def main() -> int:
@@ -227,6 +259,7 @@ def main() -> int:
                 take(shooter, demo)
             finally:
                 browser.close()
+        shooter.taken += proforma_pictures(workdir)
         stale = sorted({p.name for p in OUT.glob("*.png")} - set(shooter.taken))
         for name in stale:  # pages no longer shot: their old pictures would mislead
             (OUT / name).unlink()
