@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import signal
+import subprocess
+import sys
 from collections import defaultdict
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
+import psycopg
 import pytest
 import time_machine
 from django.core import mail
@@ -25,8 +30,8 @@ from notifications.enums import CHASERS, Event, OutboxStatus
 from notifications.models import OutboxMessage
 from notifications.selectors import sweep_candidates
 from notifications.services import outbox_deliver
-from notifications.sweep import WorkingHours, chaser_due, deadline_sweep
-from tests.notifications.conftest import deliver_pending
+from notifications.sweep import WorkingHours, chaser_due, chaser_key, deadline_sweep
+from tests.notifications.conftest import ROOT, database_url_of_tests, deliver_pending, wait_for
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -264,18 +269,68 @@ def test_the_sweep_run_twice_at_the_same_moment_writes_nothing_new(england):
     assert second.queued == []
 
 
-def test_a_sweep_killed_half_way_loses_nothing_when_run_again(england, monkeypatch):
-    overdue_cases(england, 4)
+SWEEP_IN_ITS_OWN_PROCESS = """
+import datetime as dt, zoneinfo
+import django
+django.setup()
+import time_machine
+from notifications.sweep import deadline_sweep
+moment = dt.datetime(2026, 12, 2, 10, 0, tzinfo=zoneinfo.ZoneInfo("Europe/London"))
+with time_machine.travel(moment, tick=False):
+    deadline_sweep()
+"""
+SWEEP_APP = "resolve-sweep-under-test"
+
+
+def backends_of_the_sweep() -> list[tuple[int, str]]:
+    """(pid, wait_event_type) of the sweep process's PostgreSQL sessions."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid, coalesce(wait_event_type, '') FROM pg_stat_activity"
+            " WHERE application_name = %s",
+            [SWEEP_APP],
+        )
+        return list(cursor.fetchall())
+
+
+def test_a_sweep_killed_half_way_loses_nothing_when_run_again(transactional_db, england):
+    cases = overdue_cases(england, 4)
     moment = at(2026, 12, 2, 10, 0)
-
-    def killed(ids):
-        raise SystemExit("killed")  # the process dies after inserting, before committing
-
-    monkeypatch.setattr("notifications.sweep.outbox_queue_on_commit", killed)
-    with time_machine.travel(moment, tick=False), pytest.raises(SystemExit):
-        deadline_sweep()
-    assert OutboxMessage.objects.filter(event__in=CHASERS).count() == 0  # rolled back whole
-    monkeypatch.undo()
+    # A session of our own holds, uncommitted, one of the rows the sweep will write: the
+    # sweep's insert waits on it half-way through. Then the sweep's process is killed.
+    step = cases[-1].current_step
+    person = england.person("responding", Role.PRACTITIONER)
+    key = chaser_key(
+        event=Event.STEP_OVERDUE, step_id=step.pk, day=moment.date(), user_id=person.pk
+    )
+    holder = psycopg.connect(database_url_of_tests())
+    try:
+        holder.execute(
+            "INSERT INTO notifications_outboxmessage (key, event, case_id, step_id,"
+            " recipient_id, payload, status, attempts, last_error, cancel_reason, created_at)"
+            " VALUES (%s, %s, %s, %s, %s, '{}', %s, 0, '', '', now())",
+            [key, Event.STEP_OVERDUE, step.case_id, step.pk, person.pk, OutboxStatus.PENDING],
+        )
+        sweep = subprocess.Popen(
+            [sys.executable, "-c", SWEEP_IN_ITS_OWN_PROCESS],
+            cwd=ROOT,
+            env={
+                **os.environ,
+                "DJANGO_SETTINGS_MODULE": "config.settings",
+                "DATABASE_URL": database_url_of_tests(),
+                "CELERY_BROKER_URL": "memory://",
+                "PGAPPNAME": SWEEP_APP,
+            },
+        )
+        wait_for(lambda: [b for b in backends_of_the_sweep() if b[1] == "Lock"], timeout=60)
+        sweep.kill()  # SIGKILL: the sweep dies in the middle of writing its rows
+        assert sweep.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        holder.rollback()
+        holder.close()
+    # PostgreSQL ends the dead process's session and rolls its transaction back.
+    wait_for(lambda: not backends_of_the_sweep(), timeout=60)
+    assert OutboxMessage.objects.filter(event__in=CHASERS).count() == 0  # nothing half-written
 
     with time_machine.travel(moment, tick=False):
         again = deadline_sweep()
@@ -283,6 +338,7 @@ def test_a_sweep_killed_half_way_loses_nothing_when_run_again(england, monkeypat
         for pk in half:
             outbox_deliver(outbox_id=pk)
     assert again.written == 8 * 6  # 4 cases x 2 open steps x 6 people
+    assert key in {row.key for row in OutboxMessage.objects.all()}
     # Later the same working day, half delivered: nothing new, nothing sent twice.
     with time_machine.travel(moment + dt.timedelta(hours=2), tick=False):
         assert deadline_sweep().written == 0
