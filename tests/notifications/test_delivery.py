@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import email
-import smtplib
 import time
+from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,8 +27,8 @@ from notifications.services import (
 )
 from notifications.sweep import deadline_sweep
 from notifications.tasks import deliver
-from tests.notifications.backends import FailingBackend
 from tests.notifications.conftest import broker, mail_files
+from tests.notifications.smtp import SmtpServer, free_port
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -36,14 +36,17 @@ MON_NOON = dt.datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)
 
 
 @pytest.fixture
-def failing_mail(settings):
-    settings.EMAIL_BACKEND = "tests.notifications.backends.FailingBackend"
+def smtp_server(settings) -> Iterator[SmtpServer]:
+    """A real SMTP server (tests/notifications/smtp.py), reached through Django's SMTP
+    backend as in production."""
+    server = SmtpServer().start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 10
     settings.RESOLVE_DELIVERY_MAX_ATTEMPTS = 3
-    FailingBackend.failures = []
-    FailingBackend.sent = []
-    yield FailingBackend
-    FailingBackend.failures = []
-    FailingBackend.sent = []
+    yield server
+    server.stop()
 
 
 @pytest.fixture
@@ -101,14 +104,14 @@ def test_the_email_says_where_and_when_and_nothing_of_the_case(raised, settings)
     assert raised.disagreement not in note.title + note.body
 
 
-def test_a_transient_failure_is_retried_with_growing_waits_then_fails_for_good(
-    raised, failing_mail, settings
-):
+def test_a_transient_failure_is_retried_with_growing_waits_then_fails_for_good(raised, settings):
     settings.RESOLVE_DELIVERY_MAX_ATTEMPTS = 4
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens
+    settings.EMAIL_TIMEOUT = 5
     row = first_row(raised)
     waits = []
     for _ in range(4):
-        failing_mail.failures.append(smtplib.SMTPServerDisconnected("connection lost"))
         with pytest.raises(Exception) as failed:
             outbox_deliver(outbox_id=row.pk)
         assert type(failed.value).__name__ == "TransientDeliveryError"
@@ -122,7 +125,7 @@ def test_a_transient_failure_is_retried_with_growing_waits_then_fails_for_good(
     assert row.status == OutboxStatus.FAILED
     assert row.attempts == 4
     assert row.failed_at is not None
-    assert "connection lost" in row.last_error
+    assert "ConnectionRefusedError" in row.last_error
     # The person still finds it in their inbox; only the e-mail failed.
     assert Notification.objects.filter(outbox=row).count() == 1
     # A failed row is never delivered again by itself.
@@ -131,57 +134,62 @@ def test_a_transient_failure_is_retried_with_growing_waits_then_fails_for_good(
     assert row.pk not in outbox_stale_ids(now=tomorrow, stale_before=tomorrow, limit=10)
 
 
-def test_the_task_retries_then_records_the_final_failure(raised, failing_mail):
+def test_the_task_retries_then_records_the_final_failure(raised, smtp_server):
     row = first_row(raised)
-    failing_mail.failures.extend([smtplib.SMTPConnectError(421, "busy")] * 5)
+    smtp_server.answer("DATA", "421 4.3.2 Service busy, try later", times=5)
     # Eagerly applied, Celery runs each retry at once (in a worker it waits the backoff).
     result = deliver.apply(kwargs={"outbox_id": row.pk})
     assert result.get() == "failed"
     row.refresh_from_db()
     assert (row.status, row.attempts) == (OutboxStatus.FAILED, 3)
     assert "421" in row.last_error
-    assert len(failing_mail.failures) == 2  # three attempts, then no more
+    assert smtp_server.replies_left == 2  # three attempts, then no more
+    assert smtp_server.received == []
 
 
-def test_the_task_delivers_after_a_transient_failure(raised, failing_mail):
+def test_the_task_delivers_after_a_transient_failure(raised, smtp_server):
     row = first_row(raised)
-    failing_mail.failures.append(smtplib.SMTPDataError(451, b"try later"))
+    smtp_server.answer("DATA", "451 4.3.0 Try again later")
     assert deliver.apply(kwargs={"outbox_id": row.pk}).get() == "sent"
     row.refresh_from_db()
     # One failed attempt and the one that worked; the error stays on record.
     assert (row.status, row.attempts, row.last_error) == (
         OutboxStatus.SENT,
         2,
-        "SMTPDataError: (451, b'try later')",
+        "SMTPDataError: (451, b'4.3.0 Try again later')",
     )
-    assert len(failing_mail.sent) == 1
+    assert len(smtp_server.received) == 1
+    assert smtp_server.received[0]["Subject"] == f"New case {raised.reference}"
     assert Notification.objects.filter(outbox=row).count() == 1
 
 
 @pytest.mark.parametrize(
-    "error",
+    ("stage", "reply", "error"),
     [
-        smtplib.SMTPRecipientsRefused({"x@example.org": (550, b"no such user")}),
-        smtplib.SMTPSenderRefused(553, b"not allowed", "resolve@localhost"),
+        ("RCPT", "550 5.1.1 No such user here", "SMTPRecipientsRefused"),
+        ("MAIL", "553 5.7.1 Sender not allowed", "SMTPSenderRefused"),
     ],
 )
-def test_a_permanent_failure_fails_at_once(raised, failing_mail, error):
+def test_a_permanent_failure_fails_at_once(raised, smtp_server, stage, reply, error):
     row = first_row(raised)
-    failing_mail.failures.append(error)
+    smtp_server.answer(stage, reply)
     assert deliver.apply(kwargs={"outbox_id": row.pk}).get() == "failed"
     row.refresh_from_db()
     assert (row.status, row.attempts) == (OutboxStatus.FAILED, 1)
+    assert row.last_error.startswith(error)
+    assert smtp_server.received == []
 
 
-def test_an_administrator_can_try_a_failed_row_again(raised, failing_mail):
+def test_an_administrator_can_try_a_failed_row_again(raised, smtp_server):
     row = first_row(raised)
-    failing_mail.failures.append(smtplib.SMTPRecipientsRefused({"x": (550, b"no")}))
+    smtp_server.answer("RCPT", "550 5.1.1 No such user here")
     deliver.apply(kwargs={"outbox_id": row.pk})
     assert outbox_try_again(ids=[row.pk]) == 1
     row.refresh_from_db()
     assert (row.status, row.attempts) == (OutboxStatus.PENDING, 0)
     assert outbox_deliver(outbox_id=row.pk) == "sent"
     assert Notification.objects.filter(outbox=row).count() == 1
+    assert [m["To"] for m in smtp_server.received] == [row.recipient.email]
 
 
 # --- cancelled instead of delivered ------------------------------------------------------------
