@@ -132,7 +132,7 @@ class Case(models.Model):
     # calendar), so that reports can take medians in SQL: see docs/reports.md.
     working_days_to_close = models.PositiveIntegerField(null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         ordering = ["-raised_at"]
@@ -211,7 +211,7 @@ class CaseStep(models.Model):
     outcome = models.CharField(max_length=10, choices=StepOutcome.choices, blank=True)
     outcome_reason = models.TextField(blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         ordering = ["case", "number"]

@@ -9,10 +9,13 @@ theirs, and 403 or 404 for a page of a role they do not hold; never data.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -21,10 +24,12 @@ from notifications.models import Notification, OutboxMessage
 from notifications.services import outbox_deliver
 from proforma.services import proforma_queue_record, proforma_render
 from reports.selectors import ReportFilters
-from reports.services import export_request
+from reports.services import export_request, export_run
+from tests.escalation.test_raise_views import answers, begin, draft_of, walk
 from tests.escalation.world import World, build_world
 
 PUBLIC = {"login", "logout"}
+MONDAY = dt.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 
 
 @dataclass(frozen=True)
@@ -33,8 +38,12 @@ class Address:
 
     args: tuple[str, ...]  # names of things in the `things` fixture
     outsider: tuple[int, ...]  # the status codes an outsider may get, on GET and on POST
+    rightful: str  # who may reach it: raiser, owner (the raiser's own session), board, lead,
+    # recipient (of the notification)
     post: bool = False  # the address takes POST too (a form or an action)
     post_only: bool = False  # GET is refused with 405 (an action with no page)
+    elsewhere: tuple[int, ...] | None = None  # board staff of another partnership, where
+    # they differ from `outsider` (their own partnership's pages)
 
 
 CASE = ("reference",)
@@ -42,43 +51,45 @@ REFUSED = (404,)
 NOT_THEIR_ROLE = (403, 404)
 TABLE: dict[str, Address] = {
     # The case and its actions.
-    "escalation:case": Address(CASE, REFUSED),
-    "escalation:case_record": Address(CASE, REFUSED, post=True),
-    "escalation:case_escalate": Address(CASE, REFUSED, post=True),
-    "escalation:case_skip": Address(CASE, REFUSED, post=True),
-    "escalation:case_resolve": Address(CASE, REFUSED, post=True),
-    "escalation:case_withdraw": Address(CASE, REFUSED, post=True),
-    "escalation:case_reassign": Address(CASE, REFUSED, post=True),
-    "escalation:case_set_due": Address(CASE, REFUSED, post=True),
-    "escalation:case_target": Address(CASE, REFUSED, post=True),
+    "escalation:case": Address(CASE, REFUSED, "raiser"),
+    "escalation:case_record": Address(CASE, REFUSED, "raiser", post=True),
+    "escalation:case_escalate": Address(CASE, REFUSED, "raiser", post=True),
+    "escalation:case_skip": Address(CASE, REFUSED, "raiser", post=True),
+    "escalation:case_resolve": Address(CASE, REFUSED, "raiser", post=True),
+    "escalation:case_withdraw": Address(CASE, REFUSED, "raiser", post=True),
+    "escalation:case_reassign": Address(CASE, REFUSED, "lead", post=True),
+    "escalation:case_set_due": Address(CASE, REFUSED, "raiser", post=True),
+    "escalation:case_target": Address(CASE, REFUSED, "raiser", post=True),
     # Someone else's raising, by its draft's address.
-    "escalation:raise_check": Address(("draft",), REFUSED, post=True),
-    "escalation:raise_done": Address(("draft",), REFUSED),
-    "escalation:raise_question": Address(("draft", "question"), REFUSED, post=True),
-    "escalation:raise_not_for": Address(("draft", "matter"), REFUSED),
-    "escalation:raise_refused": Address(("draft", "question", "option"), REFUSED),
-    "escalation:raise_page": Address(("draft", "page"), REFUSED, post=True),
+    "escalation:raise_check": Address(("draft",), REFUSED, "owner", post=True),
+    "escalation:raise_done": Address(("done_draft",), REFUSED, "owner"),
+    "escalation:raise_question": Address(("draft", "question"), REFUSED, "owner", post=True),
+    "escalation:raise_not_for": Address(("draft", "matter"), REFUSED, "owner"),
+    "escalation:raise_refused": Address(("draft", "question", "option"), REFUSED, "owner"),
+    "escalation:raise_page": Address(("draft", "page"), REFUSED, "owner", post=True),
     # Pages of roles the outsider (a practitioner) does not hold.
-    "escalation:overdue": Address((), NOT_THEIR_ROLE),
-    "escalation:board_cases": Address((), NOT_THEIR_ROLE),
-    "reports:report": Address((), NOT_THEIR_ROLE),
-    "reports:export": Address((), NOT_THEIR_ROLE, post=True, post_only=True),
+    "escalation:overdue": Address((), NOT_THEIR_ROLE, "lead", elsewhere=NOT_THEIR_ROLE),
+    "escalation:board_cases": Address((), NOT_THEIR_ROLE, "board", elsewhere=(200,)),
+    "reports:report": Address((), NOT_THEIR_ROLE, "board", elsewhere=(200,)),
+    "reports:export": Address((), NOT_THEIR_ROLE, "board", post=True, post_only=True),
     # Someone else's export, PDFs and notification.
-    "reports:export_job": Address(("export",), REFUSED),
-    "reports:export_download": Address(("export",), REFUSED),
-    "proforma:list": Address(CASE, REFUSED, post=True),
-    "proforma:job": Address(("reference", "render_job"), REFUSED),
-    "proforma:download": Address(("reference", "pdf"), REFUSED),
-    "notifications:mark_read": Address(("notification",), REFUSED, post=True, post_only=True),
+    "reports:export_job": Address(("export",), REFUSED, "board"),
+    "reports:export_download": Address(("export",), REFUSED, "board"),
+    "proforma:list": Address(CASE, REFUSED, "raiser", post=True),
+    "proforma:job": Address(("reference", "render_job"), REFUSED, "raiser"),
+    "proforma:download": Address(("reference", "pdf"), REFUSED, "raiser"),
+    "notifications:mark_read": Address(
+        ("notification",), REFUSED, "recipient", post=True, post_only=True
+    ),
     # Everyone's own: open to any signed-in person, showing only their own things.
-    "escalation:home": Address((), (200,)),
-    "escalation:raise": Address((), (302,)),  # starts their own draft
-    "escalation:policies": Address((), (200,)),
-    "escalation:policy": Address(("policy",), (200,)),
-    "escalation:policy_timeline": Address(("policy",), (200,)),
-    "notifications:inbox": Address((), (200,)),
-    "notifications:mark_all_read": Address((), (302,), post=True, post_only=True),
-    "proforma:check": Address((), (200,), post=True),
+    "escalation:home": Address((), (200,), "raiser"),
+    "escalation:raise": Address((), (302,), "raiser", elsewhere=(403,)),  # their own draft
+    "escalation:policies": Address((), (200,), "board"),
+    "escalation:policy": Address(("policy",), (200,), "board"),
+    "escalation:policy_timeline": Address(("policy",), (200,), "board"),
+    "notifications:inbox": Address((), (200,), "recipient"),
+    "notifications:mark_all_read": Address((), (302,), "recipient", post=True, post_only=True),
+    "proforma:check": Address((), (200,), "raiser", post=True),
 }
 
 
@@ -114,7 +125,12 @@ def things(oscb, settings, tmp_path) -> dict[str, Any]:
     """A case of the OSCB world with a PDF, a whole-record job, a notification, an export job
     and a raising in progress, all of people who are party to it."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    case = oscb.raise_case()
+    with time_machine.travel(MONDAY, tick=False):
+        return _things(oscb)
+
+
+def _things(oscb: World) -> dict[str, Any]:
+    case = oscb.raise_case(risk_of_significant_harm=True)
     raiser = case.raised_by
     pdf = proforma_render(case=case, section=1, by=raiser)
     render_job = proforma_queue_record(case=case, by=raiser)
@@ -126,12 +142,21 @@ def things(oscb, settings, tmp_path) -> dict[str, Any]:
     export = export_request(
         by=board, partnership=oscb.partnership, filters=ReportFilters(), fmt="csv"
     )
+    export_run(job_id=str(export.pk))
     owner = Client()
     owner.force_login(raiser)
-    first = owner.get(reverse("escalation:raise"))
-    assert first.status_code == 302
-    draft = first.url.strip("/").split("/")[1]
+    dissent = answers(oscb, route="conference-dissent")
+    at_question = walk(owner, begin(owner, raiser), dissent, until="question/attended")
+    draft = draft_of(at_question)
+    submitted = walk(owner, begin(owner, raiser), answers(oscb))
+    assert owner.post(submitted).status_code == 302
     return {
+        "owner": owner,
+        "raiser": raiser,
+        "lead": oscb.person("challenging", Role.SAFEGUARDING_LEAD),
+        "board": board,
+        "recipient": notification.recipient,
+        "done_draft": draft_of(submitted),
         "reference": case.reference,
         "draft": draft,
         "question": "attended",
@@ -143,6 +168,7 @@ def things(oscb, settings, tmp_path) -> dict[str, Any]:
         "pdf": str(pdf.pk),
         "notification": str(notification.pk),
         "policy": case.policy_version.policy.slug,
+        "form": {"version": 1, "format": "csv", "partnership": oscb.partnership.code},
     }
 
 
@@ -163,21 +189,39 @@ def test_a_signed_out_visitor_is_sent_to_sign_in(client, things, name):
 
 
 @pytest.mark.parametrize("name", sorted(TABLE))
-def test_a_person_of_an_agency_not_party_gets_no_data(client, oscb, things, name):
-    outsider = oscb.person("unrelated", Role.PRACTITIONER)
+def test_the_rightful_person_reaches_each_address(client, things, name):
+    """The control for the refusals below: each address, as built, works for its person."""
+    address = TABLE[name]
+    visitor = things["owner"] if address.rightful == "owner" else client
+    if address.rightful != "owner":
+        visitor.force_login(things[address.rightful])
+    url = _url(name, things)
+    response = visitor.post(url, things["form"]) if address.post_only else visitor.get(url)
+    assert response.status_code in (200, 302), (url, response.status_code)
+    if response.status_code == 302:
+        assert not response.url.startswith(reverse("login")), url
+
+
+@pytest.mark.parametrize("who", ["unrelated practitioner", "board staff elsewhere"])
+@pytest.mark.parametrize("name", sorted(TABLE))
+def test_a_person_of_an_agency_not_party_gets_no_data(client, oscb, things, name, who):
+    address = TABLE[name]
+    if who == "unrelated practitioner":
+        outsider, expected = oscb.person("unrelated", Role.PRACTITIONER), address.outsider
+    else:
+        outsider = oscb.person("elsewhere", Role.BOARD_STAFF)
+        expected = address.elsewhere or address.outsider
     client.force_login(outsider)
     url = _url(name, things)
-    expected = TABLE[name].outsider
     response = client.get(url)
-    if TABLE[name].post_only:
+    if address.post_only:
         assert response.status_code == 405, (url, response.status_code)
     else:
         assert response.status_code in expected, (url, response.status_code)
-    body = response.content.decode(errors="replace") if not response.streaming else ""
-    if 200 not in expected:
-        assert things["reference"] not in body
-    if TABLE[name].post:
-        response = client.post(url, {"version": 1})
+    if not response.streaming:
+        assert things["reference"] not in response.content.decode(errors="replace")
+    if address.post:
+        response = client.post(url, things["form"])
         assert response.status_code in expected, (url, "POST", response.status_code)
-        if 200 not in expected:
+        if not response.streaming:
             assert things["reference"] not in response.content.decode(errors="replace")

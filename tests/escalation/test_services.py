@@ -612,3 +612,18 @@ def test_a_case_keeps_the_policy_version_it_started_on(oscb):
     old.refresh_from_db()
     assert old.policy_version != published
     assert old.current_step.name != "Renamed step one"
+
+
+def test_a_long_reason_is_kept_whole_in_the_history(oscb):
+    reason = "The referral was closed without an assessment; " * 12  # about 560 characters
+    case = oscb.raise_case()
+    case = case_escalate(case=case, by=case.raised_by, reason=reason, expected_version=1)
+    case = case_withdraw(case=case, by=case.raised_by, reason=reason, expected_version=2)
+    reasons = list(
+        case.history.order_by("history_id").values_list("history_change_reason", flat=True)
+    )
+    assert reasons == [
+        "raised",
+        f"step 1 escalated: {reason.strip()}",
+        f"withdrawn: {reason.strip()}",
+    ]
