@@ -24,6 +24,13 @@ DARK = "#0b0c0c"
 GREY = "#b1b4b6"
 FONT = 'font-family="Arial, sans-serif"'
 HIDDEN_MARK = "<5"  # in a bar or grid cell too small for the words
+WITHHELD_MARK = "*"  # a count withheld so that a count under 5 cannot be worked out
+
+
+def _mark(value: str) -> str:
+    """The short mark of a hidden value: under 5, or withheld (reports.report.WITHHELD)."""
+    return WITHHELD_MARK if value == "withheld" else HIDDEN_MARK
+
 
 Value: TypeAlias = float | str  # a number, or words for a hidden number
 
@@ -121,7 +128,7 @@ def bar_chart(
             if isinstance(value, str):  # hidden: its mark where the bar would stand
                 parts.append(
                     f'<text x="{bx + bar_w / 2:.1f}" y="{y - 3:.1f}" font-size="10" '
-                    f'text-anchor="middle" {FONT} fill="{DARK}">{escape(HIDDEN_MARK)}</text>'
+                    f'text-anchor="middle" {FONT} fill="{DARK}">{escape(_mark(str(value)))}</text>'
                 )
         lx = left + group_w * (index + 0.5)
         ly = top_margin + plot_h + 16
@@ -216,7 +223,7 @@ def grid_chart(
             parts.append(
                 f'<text x="{x + cell_w / 2 - 1:.1f}" y="{y + 19}" font-size="13" '
                 f'text-anchor="middle" {FONT} fill="{ink}">'
-                f"{escape(HIDDEN_MARK if isinstance(value, str) else str(value))}</text>"
+                f"{escape(_mark(value) if isinstance(value, str) else str(value))}</text>"
             )
     parts.append("</svg>")
     return mark_safe("".join(parts))

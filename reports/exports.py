@@ -14,11 +14,13 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from reports.report import FEWER_THAN_5, Report
+from reports.report import FEWER_THAN_5, WITHHELD, Report
 
 NOTE = (
     f'Counts from 1 to 4 are shown as "{FEWER_THAN_5}", and so are rates and working-day '
-    "figures resting on fewer than 5 steps or cases."
+    "figures resting on fewer than 5 steps or cases. A count that would give one of those "
+    f"away by subtraction (from a total beside it, or from shares of the whole) is shown as "
+    f'"{WITHHELD}".'
 )
 
 

@@ -42,6 +42,7 @@ from reports.selectors import (
 )
 
 FEWER_THAN_5 = "fewer than 5"
+WITHHELD = "withheld"  # not small itself, but it would give away a count under 5
 
 Exported = int | float | str
 
@@ -53,12 +54,15 @@ def _small(n: int) -> bool:
 @dataclass(frozen=True)
 class Count:
     n: int
+    withheld: bool = False  # in exports: see protect()
 
     def shown(self) -> str:
         return f"{self.n:,}"
 
     def exported(self) -> Exported:
-        return FEWER_THAN_5 if _small(self.n) else self.n
+        if _small(self.n):
+            return FEWER_THAN_5
+        return WITHHELD if self.withheld else self.n
 
     @property
     def value(self) -> float:
@@ -71,6 +75,7 @@ class Percent:
 
     part: int
     whole: int
+    withheld: bool = False  # its part is a withheld count (protect())
 
     @property
     def value(self) -> float:
@@ -84,7 +89,7 @@ class Percent:
             return "none"
         if _small(self.whole) or _small(self.part):
             return FEWER_THAN_5
-        return self.value
+        return WITHHELD if self.withheld else self.value
 
 
 @dataclass(frozen=True)
@@ -110,6 +115,20 @@ class Days:
 
 
 Cell = Count | Percent | Days
+
+
+def protect(counts: Sequence[int]) -> list[bool]:
+    """Which counts of a group to withhold in exports besides those under 5, when the group's
+    sum can be read from the export (a total beside it, or shares of the whole): if exactly
+    one count is under 5, the smallest other count above it goes too, so that neither can be
+    worked out by subtraction. Returns a flag per count."""
+    small = [i for i, n in enumerate(counts) if _small(n)]
+    withheld = [False] * len(counts)
+    if len(small) == 1:
+        others = [(n, i) for i, n in enumerate(counts) if n >= SMALL_COUNT]
+        if others:
+            withheld[min(others)[1]] = True
+    return withheld
 
 
 # How a chart draws a cell: its value on the page, or as an export shows it (a count from 1
@@ -287,7 +306,17 @@ def _durations_figure(cases: Any) -> Figure:
         ("Median working days to resolve", [Days(durations.median, n)]),
         ("90th percentile working days to resolve", [Days(durations.p90, n)]),
     ]
-    rows += [(f"Resolved in {label} working days", [Count(c)]) for label, c in durations.buckets]
+    # The buckets add up to the resolved cases shown above them.
+    buckets = [
+        Count(c, withheld=w)
+        for (_label, c), w in zip(
+            durations.buckets, protect([c for _l, c in durations.buckets]), strict=True
+        )
+    ]
+    rows += [
+        (f"Resolved in {label} working days", [cell])
+        for (label, _c), cell in zip(durations.buckets, buckets, strict=True)
+    ]
     title = "Resolved cases by working days to resolve"
 
     def draw(value: ChartValue) -> SafeString:
@@ -295,7 +324,7 @@ def _durations_figure(cases: Any) -> Figure:
             key="chart-time-to-resolve",
             title=title,
             categories=[label for label, _c in durations.buckets],
-            series=[("Resolved cases", [value(Count(c)) for _l, c in durations.buckets], BLUE)],
+            series=[("Resolved cases", [value(cell) for cell in buckets], BLUE)],
         )
 
     return Figure(
@@ -340,6 +369,7 @@ def _overdue_figure(steps: Sequence[Any]) -> Figure:
 
 def _resolved_at_figure(rows: Sequence[tuple[int, int]]) -> Figure:
     total = sum(n for _s, n in rows)
+    withheld = protect([n for _s, n in rows])  # the shares give the sum away
     title = "Resolved cases by step"
 
     def draw(value: ChartValue) -> SafeString:
@@ -347,7 +377,13 @@ def _resolved_at_figure(rows: Sequence[tuple[int, int]]) -> Figure:
             key="chart-resolved-at",
             title=title,
             categories=[f"Step {number}" for number, _n in rows],
-            series=[("Resolved cases", [value(Count(n)) for _s, n in rows], BLUE)],
+            series=[
+                (
+                    "Resolved cases",
+                    [value(Count(n, w)) for (_s, n), w in zip(rows, withheld, strict=True)],
+                    BLUE,
+                )
+            ],
         )
 
     return Figure(
@@ -355,7 +391,10 @@ def _resolved_at_figure(rows: Sequence[tuple[int, int]]) -> Figure:
         title="Step at which cases were resolved",
         summary="Resolved cases by the step at which they were resolved.",
         columns=["Step", "Resolved cases", "Share of resolved cases"],
-        rows=[(f"Step {number}", [Count(n), Percent(n, total)]) for number, n in rows],
+        rows=[
+            (f"Step {number}", [Count(n, w), Percent(n, total, w)])
+            for (number, n), w in zip(rows, withheld, strict=True)
+        ],
         chart_title=title,
         draw=draw,
     )
@@ -380,13 +419,18 @@ def _stalls_figure(numbers: Sequence[int], stalls: Sequence[Any]) -> Figure:
         summary="Steps that went overdue, by the pair of agencies (challenging, then "
         "responding) and the step, most first.",
         columns=["Agencies", *columns, "Total"],
-        rows=[
-            (s.label, [*(Count(s.by_step.get(n, 0)) for n in numbers), Count(s.total)])
-            for s in stalls
-        ],
+        rows=[_stall_row(s, numbers) for s in stalls],
         chart_title=title,
         draw=draw,
     )
+
+
+def _stall_row(stall: Any, numbers: Sequence[int]) -> tuple[str, list[Cell]]:
+    """A pair's overdue steps by step, and their total; the total is withheld in exports
+    when it would give away the one step count under 5."""
+    counts = [stall.by_step.get(n, 0) for n in numbers]
+    lone_small = sum(1 for n in counts if _small(n)) == 1
+    return stall.label, [*(Count(n) for n in counts), Count(stall.total, withheld=lone_small)]
 
 
 def _theme_rows(counts: Any) -> list[tuple[str, list[Cell]]]:

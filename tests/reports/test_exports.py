@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -13,7 +14,17 @@ from openpyxl import load_workbook
 
 from agencies.enums import Role
 from reports.models import ExportJob, ExportStatus
-from reports.report import FEWER_THAN_5, Count, Days, Percent, build_report
+from reports.report import (
+    FEWER_THAN_5,
+    WITHHELD,
+    Count,
+    Days,
+    Percent,
+    _resolved_at_figure,
+    _stall_row,
+    build_report,
+    protect,
+)
 from reports.selectors import ReportFilters
 from reports.services import export_run, exports_purge
 from tests.reports.scenario import NOW
@@ -261,3 +272,37 @@ def test_the_xlsx_keeps_its_bold_headings(client, scenario):
     assert sheet["A1"].value == "Cases raised and resolved per month"
     assert [c.value for c in sheet[4]] == ["Month", "Raised", "Resolved"]
     assert all(c.font.bold for c in sheet[4])
+
+
+@pytest.mark.parametrize(
+    ("counts", "withheld"),
+    [
+        ([2, 5, 9, 0], [False, True, False, False]),  # the smallest count of 5 or more goes too
+        ([2, 3, 9], [False, False, False]),  # two hidden already: neither can be worked out
+        ([3, 0, 0], [False, False, False]),  # nothing else to hide; the sum is under 5 too
+        ([7, 8], [False, False]),  # nothing under 5
+    ],
+)
+def test_a_lone_small_count_takes_another_with_it(counts, withheld):
+    assert protect(counts) == withheld
+
+
+def test_shares_of_the_whole_do_not_give_a_small_count_away():
+    figure = _resolved_at_figure([(1, 3), (2, 6), (3, 9)])
+    assert figure.exported_rows() == [
+        ("Step 1", [FEWER_THAN_5, FEWER_THAN_5]),
+        ("Step 2", [WITHHELD, WITHHELD]),
+        ("Step 3", [9, 50.0]),
+    ]
+    # The page, read by board staff, shows every count.
+    assert figure.shown_rows()[1] == ("Step 2", ["6", "33.3%"])
+    chart = figure.export_chart
+    assert ">*</text>" in chart  # the withheld bar: a mark, not its height
+    assert "&lt;5</text>" in chart
+
+
+def test_a_row_total_does_not_give_its_one_small_count_away():
+    stall = SimpleNamespace(label="Health -> Social care", by_step={1: 3, 2: 6}, total=9)
+    assert _stall_row(stall, [1, 2])[1][-1].exported() == WITHHELD
+    both = SimpleNamespace(label="Police -> Health", by_step={1: 3, 2: 4}, total=7)
+    assert _stall_row(both, [1, 2])[1][-1].exported() == 7
