@@ -20,8 +20,10 @@ from django.utils import timezone
 
 from agencies.enums import AgencyKind, Nation, Role
 from agencies.models import Agency, ClosureDay, Membership, Partnership
+from agencies.selectors import partnership_calendar
 from escalation.case_selectors import record_fields
-from escalation.enums import SubjectKind
+from escalation.deadlines import LONDON, WorkingCalendar
+from escalation.enums import LearningTheme, SubjectKind
 from escalation.models import Case, Policy
 from escalation.policy_services import load_presets
 from escalation.services import (
@@ -295,34 +297,48 @@ def seed_demo() -> dict[str, Any]:
     return describe_demo()
 
 
+def _working_moment(
+    calendar: WorkingCalendar, days_ago: int, n: int, now: dt.datetime
+) -> dt.datetime:
+    """A moment in office hours on the working day at or before `days_ago` days before now
+    (09:00 plus n times 25 minutes, within the day), as a practitioner would raise a case."""
+    day = timezone.localtime(now).date() - dt.timedelta(days=days_ago)
+    while not calendar.is_working_day(day):
+        day -= dt.timedelta(days=1)
+    minutes = 9 * 60 + (n * 25) % (7 * 60)
+    return dt.datetime.combine(day, dt.time(minutes // 60, minutes % 60), tzinfo=LONDON)
+
+
 def _seed_cases(partnership: Partnership, *, now: dt.datetime) -> None:
     spec = policy_spec(adopted_version(partnership=partnership))
+    calendar = partnership_calendar(partnership=partnership)
     n = 0
     for route in spec.routes:
         ladder = route.ladder if route.slug == spec.standard_route.slug else route.ladder[:1]
         for step in ladder:
             for overdue in (False, True):
                 n += 1
-                start = now - dt.timedelta(days=30 if overdue else 1, hours=n)
+                start = _working_moment(calendar, 30 if overdue else 1, n, now)
                 risk = (overdue and n % 4 == 0) or (spec.audience == "adults" and overdue)
                 case = _raise(partnership, n, at=start, route=route.slug, risk=risk)
                 _climb(case, step.number, at=start)
     # A resolved case and a withdrawn one.
     n += 1
-    case = _raise(partnership, n, at=now - dt.timedelta(days=40), route=None, risk=False)
-    case = _climb(case, spec.standard_route.ladder[1].number, at=now - dt.timedelta(days=40))
-    with time_machine.travel(now - dt.timedelta(days=35), tick=False):
+    raised = _working_moment(calendar, 40, n, now)
+    case = _raise(partnership, n, at=raised, route=None, risk=False)
+    case = _climb(case, spec.standard_route.ladder[1].number, at=raised)
+    with time_machine.travel(_working_moment(calendar, 35, n + 3, now), tick=False):
         case_resolve(
             case=case,
             by=_actor(case),
             learning="Threshold guidance was read differently by the two agencies.",
-            themes=["threshold guidance", "communication between agencies"],
+            themes=[LearningTheme.THRESHOLDS, LearningTheme.COMMUNICATION],
             debrief_recommended=True,
             expected_version=case.version,
         )
     n += 1
-    case = _raise(partnership, n, at=now - dt.timedelta(days=10), route=None, risk=False)
-    with time_machine.travel(now - dt.timedelta(days=9), tick=False):
+    case = _raise(partnership, n, at=_working_moment(calendar, 10, n, now), route=None, risk=False)
+    with time_machine.travel(_working_moment(calendar, 9, n + 3, now), tick=False):
         case_withdraw(
             case=case, by=case.raised_by, reason="Resolved by a phone call", expected_version=1
         )
