@@ -4,6 +4,7 @@ see (404 otherwise) and who may act (403 otherwise), and forms left open while s
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -757,6 +758,31 @@ def test_case_page_shows_summary_timeline_and_logs_the_read(client, oscb):
     ):
         assert shown in body, shown
     assert CaseAccess.objects.filter(case=case, user=reader, what="case page").count() == 1
+
+
+def test_case_page_lists_the_steps_as_a_task_list(client, oscb):
+    case = oscb.raise_case()
+    case = case_escalate(case=case, by=case.raised_by, reason="No", expected_version=1)
+    client.force_login(case.raised_by)
+    page = text(client.get(url("case", case)))
+    tasks = page.split('<ul class="govuk-task-list"', 1)[1].split("</ul>", 1)[0]
+    items = re.findall(
+        r'href="#(step-\d)".*?>([^<]+)</a>.*?govuk-task-list__status([^"]*)"[^>]*>(.*?)</div>',
+        tasks,
+        flags=re.S,
+    )
+    states = [
+        (anchor, cls.strip(), re.sub(r"<[^>]+>", "", status)) for anchor, _n, cls, status in items
+    ]
+    assert states == [
+        ("step-0", "", "Target, open"),
+        ("step-1", "", "Escalated"),
+        ("step-2", "", "Current step"),
+        ("step-3", "govuk-task-list__status--cannot-start-yet", "Not reached"),
+        ("step-4", "govuk-task-list__status--cannot-start-yet", "Not reached"),
+        ("step-5", "govuk-task-list__status--cannot-start-yet", "Not reached"),
+    ]
+    assert 'id="step-2"' in page  # each links to its step's detail below
 
 
 def test_case_page_shows_route_answers(client, oscb):
