@@ -27,9 +27,6 @@ class ProduceForm(GovukFormMixin, forms.Form):
         part = self.fields["part"]
         assert isinstance(part, forms.ChoiceField)
         part.choices = choices
-        # GovukFormMixin reads self.errors while setting up widgets, which cleaned the form
-        # before the choices above existed: clean again on next use.
-        self._errors = None
 
     @property
     def section(self) -> int | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from django import forms
@@ -55,17 +54,14 @@ class ReportFilterForm(GovukFormMixin, forms.Form):
     outcome = forms.ChoiceField(label="Outcome", required=False, choices=[ANY, *CaseStatus.choices])
 
     def __init__(self, *args: Any, choices: FilterChoices, **kwargs: Any) -> None:
-        # The choices go in before the form is built: GovukFormMixin reads the errors while
-        # it builds, so choices set afterwards would be too late for the validation.
-        fields: Any = copy.deepcopy(type(self).base_fields)
+        super().__init__(*args, **kwargs)
+        fields: Any = self.fields  # this form's own copies (Django deep-copies base_fields)
         fields["policy"].choices = [ANY, *choices.policies]
         fields["agency"].choices = [ANY, *choices.agencies]
         fields["other_agency"].choices = [ANY, *choices.agencies]
         fields["category"].choices = [ANY, *choices.categories]
         fields["route"].choices = [ANY, *choices.routes]
         fields["step_reached"].choices = [ANY, *((n, f"Step {n}") for n in choices.steps)]
-        self.base_fields = fields  # type: ignore[misc]
-        super().__init__(*args, **kwargs)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
