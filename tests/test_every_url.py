@@ -225,3 +225,53 @@ def test_a_person_of_an_agency_not_party_gets_no_data(client, oscb, things, name
         assert response.status_code in expected, (url, "POST", response.status_code)
         if not response.streaming:
             assert things["reference"] not in response.content.decode(errors="replace")
+
+
+JUNK = {
+    "version": "not-a-number",
+    "format": "exe",
+    "partnership": "NOPE",
+    "raised_from_day": "99",
+    "raised_from_month": "13",
+    "raised_from_year": "-1",
+    "raised_from": "yesterday",
+    "start_day": "31",
+    "start_month": "2",
+    "start_year": "20260",
+    "start_hour": "25",
+    "nation": "atlantis",
+    "route": "../../etc",
+    "risk": "maybe",
+    "sort": "'; DROP TABLE",
+    "order": "sideways",
+    "page": "-1",
+    "step": "999999999999999999999",
+    "agency": "x",
+    "policy": "\x00",
+    "part": "section-99",
+    "outcome": "explode",
+    "answer": "x" * 30_000,
+    "next": "https://elsewhere.example/",
+}
+
+
+@pytest.mark.parametrize("name", sorted(TABLE))
+def test_junk_input_gets_a_page_never_a_server_error(client, things, name):
+    """Bad input, in the query string and in a form, as the person the address is for: a
+    page or a redirect with a message, never a 500 or a stack trace."""
+    address = TABLE[name]
+    visitor = things["owner"] if address.rightful == "owner" else client
+    if address.rightful != "owner":
+        visitor.force_login(things[address.rightful])
+    url = _url(name, things)
+    responses = []
+    if not address.post_only:
+        responses.append(visitor.get(url, JUNK))
+    if address.post or address.post_only:
+        responses.append(visitor.post(url, JUNK))
+    for response in responses:
+        assert response.status_code < 500, (url, response.status_code)
+        if not response.streaming:
+            assert "Traceback" not in response.content.decode(errors="replace")
+        if response.status_code == 302:
+            assert not response.url.startswith("https://elsewhere.example"), url
