@@ -31,6 +31,17 @@ if not SECRET_KEY:
         raise RuntimeError("SECRET_KEY must be set in production")
     SECRET_KEY = "resolve-demo-only-not-secret"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+# Production runs behind HTTPS (RESOLVE_HTTPS=true, docs/operations.md): cookies only over
+# HTTPS, HSTS, plain HTTP redirected, and the proxy's X-Forwarded-Proto believed.
+HTTPS = env_bool("RESOLVE_HTTPS", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000")) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+# A signed-in session lasts a working day (shared and locked-down laptops), not two weeks.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(10 * 60 * 60)))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
