@@ -9,13 +9,10 @@ theirs, and 403 or 404 for a page of a role they do not hold; never data.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -29,7 +26,6 @@ from tests.escalation.test_raise_views import answers, begin, draft_of, walk
 from tests.escalation.world import World, build_world
 
 PUBLIC = {"login", "logout"}
-MONDAY = dt.datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/London"))
 
 
 @dataclass(frozen=True)
@@ -125,8 +121,7 @@ def things(oscb, settings, tmp_path) -> dict[str, Any]:
     """A case of the OSCB world with a PDF, a whole-record job, a notification, an export job
     and a raising in progress, all of people who are party to it."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    with time_machine.travel(MONDAY, tick=False):
-        return _things(oscb)
+    return _things(oscb)
 
 
 def _things(oscb: World) -> dict[str, Any]:

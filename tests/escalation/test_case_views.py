@@ -832,8 +832,8 @@ def test_history_names_who_changed_what_and_why(client, oscb):
 
 def test_an_overdue_step_is_tagged_and_counted(client, oscb):
     case = oscb.raise_case()
-    client.force_login(case.raised_by)
     with time_machine.travel(dt.datetime(2027, 3, 19, 11, 0, tzinfo=LONDON), tick=False):
+        client.force_login(case.raised_by)  # signed in that morning: a sign-in lasts a day
         body = text(client.get(url("case", case)))
     assert "Overdue by 2 working days" in body  # due Wed 17 Mar 17:00; Thu and Fri since
     assert "govuk-tag--red" in body

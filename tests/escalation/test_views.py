@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from agencies.enums import Role
@@ -13,6 +16,18 @@ pytestmark = pytest.mark.django_db
 
 def test_home_needs_sign_in(client):
     response = client.get(reverse("escalation:home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_a_sign_in_lasts_a_working_day(client, oscb):
+    person = oscb.person("challenging", Role.PRACTITIONER)
+    with time_machine.travel(dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC), tick=False):
+        client.force_login(person)
+    with time_machine.travel(dt.datetime(2026, 11, 23, 17, 59, tzinfo=dt.UTC), tick=False):
+        assert client.get(reverse("escalation:home")).status_code == 200
+    with time_machine.travel(dt.datetime(2026, 11, 23, 18, 1, tzinfo=dt.UTC), tick=False):
+        response = client.get(reverse("escalation:home"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
 
