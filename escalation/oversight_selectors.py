@@ -30,9 +30,10 @@ from escalation.deadlines import (
 )
 from escalation.enums import CaseStatus, PolicyVersionStatus, Side
 from escalation.models import Case, Policy, PolicyVersion
-from escalation.policy import PolicySpec, RouteSpec, StepSpec, policy_from_document
+from escalation.policy import PolicySpec, RouteSpec, StepSpec
 from escalation.rules import seats
 from escalation.selectors import case_list_for_user
+from escalation.services import policy_spec
 
 # How far ahead the overdue page looks: steps due by close of business on this working day
 # after today's day 0 are listed with the overdue ones.
@@ -277,7 +278,7 @@ def filter_choices(*, cases: QuerySet[Case], partnership_ids: Iterable[int]) -> 
     policies: dict[int, str] = {}
     for version in versions:
         policies.setdefault(version.policy_id, version.policy.name)
-        spec = policy_from_document(version.document)
+        spec = policy_spec(version)
         for route in spec.routes:
             names = routes.setdefault(route.slug, [])
             if route.name not in names:
@@ -512,7 +513,7 @@ def policy_timeline(
     """What falls due when, if every step of the route runs to its deadline: the case raised
     at start (aware), the nation's bank holidays counted (no closure days)."""
     nation = timeline_nation(nation)
-    policy = policy_from_document(version.document)
+    policy = policy_spec(version)
     route_spec = timeline_route(policy, route)
     entries = timeline(route_spec.steps, start=start, calendar=WorkingCalendar(nation), risk=risk)
     return PolicyTimeline(

@@ -45,8 +45,8 @@ from escalation.oversight_selectors import (
     step_actors_in_words,
     steps_in_words,
 )
-from escalation.policy import PolicySpec, policy_from_document
 from escalation.selectors import case_list_for_user
+from escalation.services import policy_spec
 
 BOARD_PAGE_SIZE = 50
 
@@ -232,13 +232,9 @@ def board_cases(request: HttpRequest) -> HttpResponse:
 
 def _named(cases: list[Case]) -> list[dict[str, Any]]:
     """Each case with its route's and category's names, from the policy version it follows."""
-    specs: dict[int, PolicySpec] = {}
     rows = []
     for case in cases:
-        version = case.policy_version
-        spec = specs.get(version.pk)
-        if spec is None:
-            spec = specs[version.pk] = policy_from_document(version.document)
+        spec = policy_spec(case.policy_version)
         route = next((r.name for r in spec.routes if r.slug == case.route), case.route)
         category = next((c.name for c in spec.categories if c.slug == case.category), case.category)
         rows.append(
@@ -279,7 +275,7 @@ def policy_list(request: HttpRequest) -> HttpResponse:
             "rows": [
                 {
                     "version": version,
-                    "spec": policy_from_document(version.document),
+                    "spec": policy_spec(version),
                     "adopted": version.policy_id in adopted,
                 }
                 for version in versions
@@ -292,7 +288,7 @@ def policy_list(request: HttpRequest) -> HttpResponse:
 def policy_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """A policy's routes and steps in words, its categories, and what it is not for."""
     version = _readable_version(request, slug)
-    spec = policy_from_document(version.document)
+    spec = policy_spec(version)
     return render(
         request,
         "escalation/oversight/policy_detail.html",
@@ -309,7 +305,7 @@ def policy_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def policy_timeline_page(request: HttpRequest, slug: str) -> HttpResponse:
     """What falls due when, if every step of a route runs to its deadline."""
     version = _readable_version(request, slug)
-    spec = policy_from_document(version.document)
+    spec = policy_spec(version)
     if request.GET:
         form = TimelineForm(request.GET, policy=spec)
     else:
