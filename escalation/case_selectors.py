@@ -20,29 +20,9 @@ from agencies.selectors import partnership_calendar
 from escalation.deadlines import LONDON, DeadlineRule, WorkingCalendar
 from escalation.enums import Side, StepOutcome
 from escalation.models import Case, CaseStep, Learning
-from escalation.policy import PolicySpec, RouteSpec, StepSpec
+from escalation.policy import PolicySpec, RecordField, RouteSpec, StepSpec, record_fields
 from escalation.selectors import case_steps
 from escalation.services import case_route, policy_spec
-
-# The 5-part restorative record, in the issue's words: the record a step gets when its policy
-# names no section of its own.
-RESTORATIVE_PARTS: tuple[tuple[str, str], ...] = (
-    ("concerns", "Concerns and perspectives"),
-    ("thoughts-and-feelings", "Thoughts and feelings"),
-    ("impact", "Impact on the child, family and professionals"),
-    ("ways-forward", "Ways forward"),
-    ("agreed-actions", "Agreed actions and who must be told"),
-)
-
-
-def restorative_parts(audience: str) -> tuple[tuple[str, str], ...]:
-    """The 5 parts, with "the adult" in an adults' policy."""
-    if audience != "adults":
-        return RESTORATIVE_PARTS
-    return tuple(
-        (slug, label.replace("the child,", "the adult,")) for slug, label in RESTORATIVE_PARTS
-    )
-
 
 SIDE_WORDS = {
     Side.CHALLENGING: "Challenging agency",
@@ -185,27 +165,6 @@ def step_actors(case: Case, step: CaseStep, spec: StepSpec | None) -> list[Actor
 
 
 # --- the written record --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RecordField:
-    slug: str
-    label: str
-    kind: str  # long_text, text, phone, email, yes_no, date, signature
-
-
-def record_fields(spec: PolicySpec, step_spec: StepSpec | None) -> list[RecordField]:
-    """The fields of a step's record: its section of the policy's record, else the 5 parts."""
-    section = spec.record_sections.get(step_spec.record_section) if step_spec else None
-    if section and section.get("fields"):
-        return [
-            RecordField(slug=f["slug"], label=str(f["label"]).strip(), kind=f["kind"])
-            for f in section["fields"]
-        ]
-    return [
-        RecordField(slug=slug, label=label, kind="long_text")
-        for slug, label in restorative_parts(spec.audience)
-    ]
 
 
 def record_section_title(spec: PolicySpec, step_spec: StepSpec | None) -> str:

@@ -33,6 +33,7 @@ from escalation.case_forms import (
 from escalation.enums import LearningTheme
 from escalation.errors import InvalidInput, InvalidTransition, NotAllowed, StaleCase
 from escalation.models import Case
+from escalation.policy import record_fields, restorative_parts
 from escalation.selectors import case_get_for_user
 from escalation.services import (
     case_escalate,
@@ -172,7 +173,7 @@ def case_record(request: HttpRequest, reference: str) -> HttpResponse:
     assert step is not None
     spec = policy_spec(case.policy_version)
     step_spec = sel.step_spec_of(case, step)
-    fields = sel.record_fields(spec, step_spec)
+    fields = record_fields(spec, step_spec)
     following = sel.next_step_spec(case)
     outcomes = [(OUTCOME_RESOLVE, "Resolved: the disagreement is settled at this step")]
     if following is not None and request.user.has_perm("escalation.escalate_case", case):
@@ -216,7 +217,7 @@ def case_record(request: HttpRequest, reference: str) -> HttpResponse:
         context={
             "section_title": sel.record_section_title(spec, step_spec),
             "guidance": spec.guidance,
-            "framework_parts": sel.restorative_parts(spec.audience),
+            "framework_parts": restorative_parts(spec.audience),
             "following": following,
         },
     )

@@ -21,10 +21,10 @@ from django.utils import timezone
 from agencies.enums import AgencyKind, Nation, Role
 from agencies.models import Agency, ClosureDay, Membership, Partnership
 from agencies.selectors import partnership_calendar
-from escalation.case_selectors import record_fields
 from escalation.deadlines import LONDON, WorkingCalendar
 from escalation.enums import LearningTheme, SubjectKind
 from escalation.models import Case, Policy
+from escalation.policy import record_fields
 from escalation.policy_services import load_presets
 from escalation.services import (
     adopted_version,

@@ -174,3 +174,46 @@ def policy_from_document(document: Mapping[str, Any]) -> PolicySpec:
         record_sections=dict(document.get("record_sections", {})),
         guidance=dict(document.get("guidance", {})),
     )
+
+
+# --- the written record of a step -----------------------------------------------------------
+
+# The 5-part restorative record, in the issue's words: the record a step gets when its policy
+# names no section of its own.
+RESTORATIVE_PARTS: tuple[tuple[str, str], ...] = (
+    ("concerns", "Concerns and perspectives"),
+    ("thoughts-and-feelings", "Thoughts and feelings"),
+    ("impact", "Impact on the child, family and professionals"),
+    ("ways-forward", "Ways forward"),
+    ("agreed-actions", "Agreed actions and who must be told"),
+)
+
+
+def restorative_parts(audience: str) -> tuple[tuple[str, str], ...]:
+    """The 5 parts, with "the adult" in an adults' policy."""
+    if audience != "adults":
+        return RESTORATIVE_PARTS
+    return tuple(
+        (slug, label.replace("the child,", "the adult,")) for slug, label in RESTORATIVE_PARTS
+    )
+
+
+@dataclass(frozen=True)
+class RecordField:
+    slug: str
+    label: str
+    kind: str  # long_text, text, phone, email, yes_no, date, signature
+
+
+def record_fields(spec: PolicySpec, step_spec: StepSpec | None) -> list[RecordField]:
+    """The fields of a step's record: its section of the policy's record, else the 5 parts."""
+    section = spec.record_sections.get(step_spec.record_section) if step_spec else None
+    if section and section.get("fields"):
+        return [
+            RecordField(slug=f["slug"], label=str(f["label"]).strip(), kind=f["kind"])
+            for f in section["fields"]
+        ]
+    return [
+        RecordField(slug=slug, label=label, kind="long_text")
+        for slug, label in restorative_parts(spec.audience)
+    ]

@@ -38,7 +38,7 @@ from escalation.models import (
     Learning,
     PolicyVersion,
 )
-from escalation.policy import PolicySpec, RouteSpec, StepSpec, policy_from_document
+from escalation.policy import PolicySpec, RouteSpec, StepSpec, policy_from_document, record_fields
 from notifications.services import outbox_add, outbox_cancel_for_step
 
 INITIALS = re.compile(r"^[A-Za-z]{1,4}$")
@@ -421,8 +421,6 @@ RECORD_TEXT_LIMIT = 20_000  # characters in one part of a step's record
 def _check_record_keys(case: Case, spec: StepSpec, record: Mapping[str, str]) -> None:
     """A record holds the fields of the step's section of the policy's record (their slugs),
     never a signature (the service records who confirmed it, in which role, and when)."""
-    from escalation.case_selectors import record_fields
-
     fields = {f.slug: f for f in record_fields(policy_spec(case.policy_version), spec)}
     for key, value in record.items():
         field = fields.get(key)

@@ -11,10 +11,11 @@ from django import forms
 
 from config.forms import GovukFormMixin
 from escalation.case_forms import ReassignForm, RecordForm, ResolveForm
-from escalation.case_selectors import Candidate, RecordField
+from escalation.case_selectors import Candidate
 from escalation.enums import LearningTheme
 from escalation.oversight_forms import OverdueFilterForm
 from escalation.oversight_selectors import FilterChoices
+from escalation.policy import RecordField
 
 
 class Sample(GovukFormMixin, forms.Form):

@@ -7,8 +7,8 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from escalation.case_selectors import record_fields
 from escalation.models import Case
+from escalation.policy import record_fields
 from escalation.services import case_escalate, case_route, policy_spec, step_record_outcome
 from tests.escalation.world import World
 
