@@ -70,8 +70,8 @@ def _words_only(html: str) -> Callable[[], object]:
 
 
 def run() -> dict[str, float]:
+    from escalation.domain.policies import load_presets
     from escalation.models import Policy
-    from escalation.policy_services import load_presets
     from proforma.services import proforma_html, proforma_render
     from tests.escalation.world import build_world
     from tests.proforma.helpers import climb_with_records

@@ -38,8 +38,8 @@ class _World:
 
         from agencies.enums import AgencyKind, Role
         from agencies.models import Agency, Membership, Partnership
+        from escalation.domain.policies import load_presets
         from escalation.models import Policy
-        from escalation.policy_services import load_presets
 
         load_presets()
         policy = Policy.objects.get(slug="oscb-children")

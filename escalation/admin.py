@@ -20,9 +20,7 @@ from django.utils.html import format_html
 
 from agencies.enums import Role
 from agencies.models import Partnership
-from escalation.models import Policy, PolicyVersion
-from escalation.policy_files import PolicyFileError, validate_policy_document
-from escalation.policy_services import (
+from escalation.domain.policies import (
     PolicyError,
     policy_copy_to_draft,
     policy_current_version,
@@ -30,6 +28,8 @@ from escalation.policy_services import (
     policy_may_manage,
     policy_publish,
 )
+from escalation.domain.policy_files import PolicyFileError, validate_policy_document
+from escalation.models import Policy, PolicyVersion
 
 
 def _managed_partnerships(request: HttpRequest) -> QuerySet[Partnership]:

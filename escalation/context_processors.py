@@ -22,7 +22,7 @@ def _url(name: str) -> str | None:
 def _overdue_count(user: Any) -> int:
     """The number of cases on the safeguarding lead's overdue page: the lead's calendars
     (one query) and one COUNT."""
-    from escalation.oversight_selectors import overdue_count
+    from escalation.queries.oversight import overdue_count
 
     return overdue_count(user=user)
 

@@ -22,20 +22,18 @@ from agencies.enums import AgencyKind, Nation, Role
 from agencies.models import Agency, ClosureDay, Membership, Partnership
 from agencies.selectors import partnership_calendar
 from escalation.deadlines import LONDON, WorkingCalendar
-from escalation.enums import LearningTheme, SubjectKind
-from escalation.models import Case, Policy
-from escalation.policy import record_fields
-from escalation.policy_services import load_presets
-from escalation.services import (
-    adopted_version,
+from escalation.domain import (
     case_escalate,
     case_raise,
     case_resolve,
-    case_route,
     case_withdraw,
-    policy_spec,
     step_record_outcome,
 )
+from escalation.domain.policies import load_presets
+from escalation.enums import LearningTheme, SubjectKind
+from escalation.models import Case, Policy
+from escalation.policy import record_fields
+from escalation.queries.policies import adopted_version, case_route, policy_spec
 
 DEMO_PASSWORD = "resolve-demo-2026"
 AGENCY_ROLES = (Role.PRACTITIONER, Role.LINE_MANAGER, Role.SENIOR_MANAGER, Role.SAFEGUARDING_LEAD)

@@ -138,7 +138,7 @@ def has_next_step(user: Any, case: Case) -> bool:
     step = case.current_step
     if step is None:
         return False
-    from escalation.services import case_route
+    from escalation.queries.policies import case_route
 
     return case_route(case).step_after(step.number) is not None
 
@@ -149,7 +149,7 @@ def may_skip_current_step(user: Any, case: Case) -> bool:
     step = case.current_step
     if step is None or not case.risk_of_significant_harm:
         return False
-    from escalation.services import case_route
+    from escalation.queries.policies import case_route
 
     return case_route(case).step(step.number).may_skip_when_risk
 

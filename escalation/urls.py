@@ -1,6 +1,9 @@
 from django.urls import path
 
-from escalation import case_views, oversight_views, raise_views, views
+from escalation.pages import home as views
+from escalation.pages import raising as raise_views
+from escalation.pages.case import views as case_views
+from escalation.pages.oversight import views as oversight_views
 
 app_name = "escalation"
 urlpatterns = [

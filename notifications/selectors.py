@@ -120,7 +120,7 @@ def _sides(step: CaseStep) -> list[tuple[str, str, int | None, int | None]]:
 class Recipients:
     """Who must hear about each of a batch of steps, read with two queries for the batch.
 
-    The actors of a step follow escalation.services._actors exactly (a test holds the two
+    The actors of a step follow escalation.domain._actors exactly (a test holds the two
     together): the named assignee of a side; else the raiser for the challenging
     practitioner, the responding person for the responding practitioner; else everyone
     active in the role, in the side's agency or, for the partnership's side, anywhere in the

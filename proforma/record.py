@@ -19,7 +19,7 @@ from escalation.enums import StepOutcome
 from escalation.errors import InvalidInput
 from escalation.models import Case, CaseStep
 from escalation.policy import StepSpec
-from escalation.services import case_route, policy_spec
+from escalation.queries.policies import case_route, policy_spec
 
 YES_WORDS = frozenset({"yes", "y", "true", "1", "on"})
 NO_WORDS = frozenset({"no", "n", "false", "0", "off"})

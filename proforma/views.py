@@ -10,10 +10,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from escalation.domain import case_log_read
 from escalation.errors import CaseError
 from escalation.models import Case
-from escalation.selectors import case_get_for_user
-from escalation.services import case_log_read, case_route, policy_spec
+from escalation.queries.cases import case_get_for_user
+from escalation.queries.policies import case_route, policy_spec
 from proforma.forms import CheckForm, ProduceForm
 from proforma.models import RenderedPdf, RenderJob
 from proforma.selectors import job_get_for_case, pdf_get_for_case, pdf_list_for_case

@@ -149,7 +149,7 @@ def report_policy_versions(*, partnership: Partnership) -> list[PolicyVersion]:
 
 
 def report_filter_choices(*, partnership: Partnership) -> FilterChoices:
-    from escalation.services import policy_spec
+    from escalation.queries.policies import policy_spec
 
     versions = report_policy_versions(partnership=partnership)
     specs: list[PolicySpec] = [policy_spec(v) for v in versions]

@@ -24,9 +24,9 @@ django.setup()
 from django.conf import settings  # noqa: E402
 from django.db import transaction  # noqa: E402
 
+from escalation.domain.policies import load_presets  # noqa: E402
 from escalation.models import Policy  # noqa: E402
-from escalation.policy_services import load_presets  # noqa: E402
-from escalation.services import case_route, policy_spec  # noqa: E402
+from escalation.queries.policies import case_route, policy_spec  # noqa: E402
 from proforma.services import proforma_render  # noqa: E402
 from tests.escalation.world import build_world  # noqa: E402
 from tests.proforma.helpers import escalate, write_record  # noqa: E402

@@ -14,8 +14,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from agencies.enums import Role
-from escalation.case_views import case_page_context
 from escalation.models import Case
+from escalation.pages.case.views import case_page_context
 from tests.escalation.test_raise_views import answers, begin, key_of, walk
 
 pytestmark = pytest.mark.django_db

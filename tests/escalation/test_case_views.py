@@ -14,21 +14,17 @@ from django.urls import reverse
 
 from agencies.enums import Role
 from agencies.selectors import partnership_calendar
-from escalation.case_selectors import (
+from escalation.deadlines import DeadlineRule
+from escalation.domain import case_escalate, step_record_outcome, step_set_due
+from escalation.enums import CaseStatus, DueSetBy, StepOutcome
+from escalation.models import Case, CaseAccess, CaseStep, Learning
+from escalation.queries.case_page import (
     case_history,
     rule_in_words,
     step_deadline_in_words,
     time_left_in_words,
 )
-from escalation.deadlines import DeadlineRule
-from escalation.enums import CaseStatus, DueSetBy, StepOutcome
-from escalation.models import Case, CaseAccess, CaseStep, Learning
-from escalation.services import (
-    case_escalate,
-    case_route,
-    step_record_outcome,
-    step_set_due,
-)
+from escalation.queries.policies import case_route
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -862,7 +858,7 @@ def test_rule_in_words(data, words):
 
 def test_step_deadline_in_words_names_the_risk_rule(sab):
     spec = sab.partnership.adopted_policy.versions.first()
-    from escalation.services import policy_spec
+    from escalation.queries.policies import policy_spec
 
     step = policy_spec(spec).standard_route.step(1)
     assert step_deadline_in_words(step, risk=False) == "no deadline; same working day when at risk"

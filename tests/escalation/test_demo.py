@@ -13,7 +13,7 @@ from django.core.management import call_command
 from agencies.enums import PARTNERSHIP_ROLES, Role
 from agencies.models import Agency, Partnership
 from escalation.models import Case
-from escalation.services import adopted_version, policy_spec
+from escalation.queries.policies import adopted_version, policy_spec
 
 pytestmark = pytest.mark.django_db
 

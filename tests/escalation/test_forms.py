@@ -10,12 +10,12 @@ import pytest
 from django import forms
 
 from config.forms import GovukFormMixin
-from escalation.case_forms import ReassignForm, RecordForm, ResolveForm
-from escalation.case_selectors import Candidate
 from escalation.enums import LearningTheme
-from escalation.oversight_forms import OverdueFilterForm
-from escalation.oversight_selectors import FilterChoices
+from escalation.pages.case.forms import ReassignForm, RecordForm, ResolveForm
+from escalation.pages.oversight.forms import OverdueFilterForm
 from escalation.policy import RecordField
+from escalation.queries.case_page import Candidate
+from escalation.queries.oversight import FilterChoices
 
 
 class Sample(GovukFormMixin, forms.Form):

@@ -19,15 +19,11 @@ from agencies.enums import Role
 from agencies.models import Membership
 from agencies.selectors import partnership_calendar
 from escalation.context_processors import navigation
+from escalation.domain import case_escalate, case_reassign, case_withdraw
+from escalation.domain.policies import policy_copy_to_draft, policy_publish
 from escalation.models import Case
-from escalation.oversight_selectors import (
-    due_soon_horizon,
-    overdue_count,
-    partnership_calendars,
-)
-from escalation.policy_services import policy_copy_to_draft, policy_publish
+from escalation.queries.oversight import due_soon_horizon, overdue_count, partnership_calendars
 from escalation.rules import seats
-from escalation.services import case_escalate, case_reassign, case_withdraw
 from escalation.templatetags.resolve import moment
 from tests.factories import ClosureDayFactory, UserFactory
 

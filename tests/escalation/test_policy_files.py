@@ -16,9 +16,7 @@ from jsonschema import Draft202012Validator
 
 from agencies.enums import Role
 from escalation.deadlines import WorkingCalendar, compute_due
-from escalation.enums import Side
-from escalation.policy import PolicySpec, RouteSpec, policy_from_document
-from escalation.policy_files import (
+from escalation.domain.policy_files import (
     AGENCY_STEP_ROLES,
     PARTNERSHIP_STEP_ROLES,
     SCHEMA_PATH,
@@ -28,6 +26,8 @@ from escalation.policy_files import (
     policy_schema,
     validate_policy_document,
 )
+from escalation.enums import Side
+from escalation.policy import PolicySpec, RouteSpec, policy_from_document
 
 FIXTURES = Path(__file__).parent / "policy_files"
 PRESETS = Path(settings.POLICY_PRESETS_DIR)

@@ -15,11 +15,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from agencies.enums import AgencyKind, Role
-from escalation.enums import PolicyVersionStatus
-from escalation.models import Policy, PolicyVersion
-from escalation.policy import policy_from_document
-from escalation.policy_files import PolicyFileError, load_policy_file
-from escalation.policy_services import (
+from escalation.domain.policies import (
     PolicyError,
     PolicyFrozen,
     PolicyInvalid,
@@ -30,6 +26,10 @@ from escalation.policy_services import (
     policy_draft_update,
     policy_publish,
 )
+from escalation.domain.policy_files import PolicyFileError, load_policy_file
+from escalation.enums import PolicyVersionStatus
+from escalation.models import Policy, PolicyVersion
+from escalation.policy import policy_from_document
 from tests.factories import AgencyFactory, MembershipFactory, PartnershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

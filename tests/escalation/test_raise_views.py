@@ -16,7 +16,7 @@ from agencies.models import Membership
 from escalation.deadlines import LONDON
 from escalation.enums import DueSetBy
 from escalation.models import Case
-from escalation.raise_views import SESSION_KEY
+from escalation.pages.raising import SESSION_KEY
 from tests.factories import AgencyFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from agencies.enums import Role
+from escalation.domain import case_escalate, case_resolve
 from escalation.models import Case
-from escalation.selectors import case_get_for_user, case_list_for_user
-from escalation.services import case_escalate, case_resolve
+from escalation.queries.cases import case_get_for_user, case_list_for_user
 
 pytestmark = pytest.mark.django_db
 

@@ -9,10 +9,7 @@ import pytest
 import time_machine
 
 from agencies.enums import Role
-from escalation.enums import CaseStatus, DueSetBy, StepOutcome
-from escalation.errors import InvalidInput, InvalidTransition, NotAllowed, StaleCase
-from escalation.models import Case, CaseStep, Learning
-from escalation.services import (
+from escalation.domain import (
     case_escalate,
     case_meet_target,
     case_reassign,
@@ -22,6 +19,9 @@ from escalation.services import (
     step_record_outcome,
     step_set_due,
 )
+from escalation.enums import CaseStatus, DueSetBy, StepOutcome
+from escalation.errors import InvalidInput, InvalidTransition, NotAllowed, StaleCase
+from escalation.models import Case, CaseStep, Learning
 from notifications.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
@@ -593,7 +593,7 @@ def test_meet_target_closes_step_zero(oscb):
 
 
 def test_a_case_keeps_the_policy_version_it_started_on(oscb):
-    from escalation.policy_services import policy_copy_to_draft, policy_publish
+    from escalation.domain.policies import policy_copy_to_draft, policy_publish
 
     old = oscb.raise_case()
     admin = oscb.person("board", Role.PARTNERSHIP_ADMIN)

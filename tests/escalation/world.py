@@ -7,8 +7,9 @@ from typing import Any
 
 from agencies.enums import AgencyKind, Nation, Role
 from agencies.models import Agency, Partnership
+from escalation.domain import case_raise
 from escalation.models import Case, Policy
-from escalation.services import case_raise, case_route
+from escalation.queries.policies import case_route
 from tests.factories import AgencyFactory, MembershipFactory, PartnershipFactory, UserFactory
 
 AGENCY_ROLES = (

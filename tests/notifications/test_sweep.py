@@ -19,13 +19,8 @@ from django.db import connection
 
 from agencies.enums import Role
 from escalation.deadlines import WorkingCalendar
+from escalation.domain import case_escalate, case_meet_target, case_resolve, case_withdraw
 from escalation.models import CaseStep
-from escalation.services import (
-    case_escalate,
-    case_meet_target,
-    case_resolve,
-    case_withdraw,
-)
 from notifications.enums import CHASERS, Event, OutboxStatus
 from notifications.models import OutboxMessage
 from notifications.selectors import sweep_candidates

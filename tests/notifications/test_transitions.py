@@ -10,15 +10,15 @@ import time_machine
 from django.core import mail
 
 from agencies.enums import Role
-from escalation.services import (
-    _actors,
+from escalation.domain import (
     case_escalate,
     case_reassign,
     case_resolve,
-    case_route,
     case_skip_step,
     case_withdraw,
 )
+from escalation.domain.base import step_actors as _actors
+from escalation.queries.policies import case_route
 from notifications.enums import Event
 from notifications.models import Notification, OutboxMessage
 from notifications.selectors import Recipients

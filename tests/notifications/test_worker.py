@@ -14,7 +14,7 @@ import pytest
 from django.urls import reverse
 
 from agencies.enums import Role
-from escalation.services import case_escalate
+from escalation.domain import case_escalate
 from notifications.content import KEY_HEADER
 from notifications.enums import Event, OutboxStatus
 from notifications.models import Notification, OutboxMessage

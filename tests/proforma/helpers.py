@@ -7,9 +7,10 @@ from typing import Any
 
 from pypdf import PdfReader
 
+from escalation.domain import case_escalate, step_record_outcome
 from escalation.models import Case
 from escalation.policy import record_fields
-from escalation.services import case_escalate, case_route, policy_spec, step_record_outcome
+from escalation.queries.policies import case_route, policy_spec
 from tests.escalation.world import World
 
 

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from agencies.enums import Role
 from escalation.errors import InvalidInput, NotAllowed
 from escalation.models import Case
-from escalation.services import policy_spec
+from escalation.queries.policies import policy_spec
 from proforma.enums import JobStatus
 from proforma.models import DownloadLog, RenderedPdf, RenderJob
 from proforma.record import record_view

@@ -37,8 +37,8 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from agencies.enums import Role
+from escalation.domain import case_escalate, case_resolve, case_withdraw
 from escalation.models import Case
-from escalation.services import case_escalate, case_resolve, case_withdraw
 from tests.escalation.world import World
 
 LONDON = ZoneInfo("Europe/London")

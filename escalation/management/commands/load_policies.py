@@ -7,8 +7,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from escalation.policy_files import PolicyFileError
-from escalation.policy_services import PolicyError, load_presets
+from escalation.domain.policies import PolicyError, load_presets
+from escalation.domain.policy_files import PolicyFileError
 
 
 class Command(BaseCommand):

@@ -3,7 +3,7 @@
     python manage.py policy_timeline oscb-children --nation england --start 2026-12-23T15:00
     python manage.py policy_timeline sab-adults --nation wales --start 2027-05-01T10:00 --risk --json
 
-A thin caller of escalation.oversight_selectors.policy_timeline (which the policy timeline page
+A thin caller of escalation.queries.oversight.policy_timeline (which the policy timeline page
 also calls) over the policy's newest published version, with the nation's bank holidays and no
 closure days.
 """
@@ -19,8 +19,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from escalation.deadlines import LONDON, NATIONS, TimelineEntry, parse_moment
 from escalation.enums import PolicyVersionStatus
 from escalation.models import Policy, PolicyVersion
-from escalation.oversight_selectors import TimelineInputError, policy_timeline, timeline_nation
 from escalation.policy import PolicySpec, RouteSpec
+from escalation.queries.oversight import TimelineInputError, policy_timeline, timeline_nation
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """The question page, configured: what a page asks (its form), when it applies, which answers
 it keeps in the draft and how, and how check-your-answers shows them. Every question page of
-the raising is one QuestionPage (escalation.raise_views.pages, .special); one view shows them
-all (escalation.raise_views.views.show_page)."""
+the raising is one QuestionPage (escalation.pages.raising.pages, .special); one view shows them
+all (escalation.pages.raising.views.show_page)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from escalation import raise_forms as rf
-from escalation.raise_views.drafts import Raising
+from escalation.pages.raising import forms as rf
+from escalation.pages.raising.drafts import Raising
 
 Rows = list[tuple[str, str]]
 

@@ -14,10 +14,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from config.forms import GovukFormMixin
-from escalation.case_selectors import Candidate
 from escalation.deadlines import LONDON, UTC
 from escalation.enums import LearningTheme
 from escalation.policy import RecordField
+from escalation.queries.case_page import Candidate
 
 YES_NO = (("yes", "Yes"), ("no", "No"))
 

@@ -19,11 +19,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from escalation import raise_forms as rf
+from escalation.pages.raising import forms as rf
+from escalation.pages.raising.drafts import Raising, draft_view
+from escalation.pages.raising.page import Answer, QuestionPage
+from escalation.pages.raising.pages import ROUTE
 from escalation.policy import Question
-from escalation.raise_views.drafts import Raising, draft_view
-from escalation.raise_views.page import Answer, QuestionPage
-from escalation.raise_views.pages import ROUTE
 
 
 class RouteQuestionPage(QuestionPage):

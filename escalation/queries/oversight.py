@@ -2,7 +2,7 @@
 the policies a person may read, and the policy timeline preview (shared with the
 `policy_timeline` command).
 
-Every case list starts from escalation.selectors.case_list_for_user, so a case hidden by the
+Every case list starts from escalation.queries.cases.case_list_for_user, so a case hidden by the
 rules is hidden here too; the filters below only narrow it.
 """
 
@@ -31,9 +31,9 @@ from escalation.deadlines import (
 from escalation.enums import CaseStatus, PolicyVersionStatus, Side
 from escalation.models import Case, Policy, PolicyVersion
 from escalation.policy import PolicySpec, RouteSpec, StepSpec
+from escalation.queries.cases import case_list_for_user
+from escalation.queries.policies import policy_spec
 from escalation.rules import seats
-from escalation.selectors import case_list_for_user
-from escalation.services import policy_spec
 
 # How far ahead the overdue page looks: steps due by close of business on this working day
 # after today's day 0 are listed with the overdue ones.

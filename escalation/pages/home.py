@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from escalation.selectors import case_work_queue
+from escalation.queries.cases import case_work_queue
 
 
 @login_required

@@ -1,7 +1,7 @@
 """Raise a challenge: GOV.UK question pages, one thing per page, then check your answers.
 
 The answers live in the session until the check-answers page raises the case through
-escalation.services.case_raise; nothing is written to the database before that (drafts.py).
+escalation.domain.case_raise; nothing is written to the database before that (drafts.py).
 
 Every question page is one configured QuestionPage (page.py), shown by one view
 (views.show_page). The pages, in order (a page that does not apply is left out):
@@ -23,10 +23,10 @@ special.py has the special routes' own questions, the answer that refuses a rout
 matters that are not for this procedure.
 """
 
-from escalation.raise_views.check import check, done
-from escalation.raise_views.drafts import SESSION_KEY
-from escalation.raise_views.special import not_for, refused
-from escalation.raise_views.views import answer_page, question, start
+from escalation.pages.raising.check import check, done
+from escalation.pages.raising.drafts import SESSION_KEY
+from escalation.pages.raising.special import not_for, refused
+from escalation.pages.raising.views import answer_page, question, start
 
 __all__ = [
     "SESSION_KEY",

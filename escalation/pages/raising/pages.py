@@ -1,5 +1,5 @@
 """The question pages every raising may ask, configured (the route's own questions are in
-escalation.raise_views.special). Their order is the journey's (escalation.raise_views.journey).
+escalation.pages.raising.special). Their order is the journey's (escalation.pages.raising.journey).
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from agencies.selectors import partnership_calendar
-from escalation import raise_forms as rf
 from escalation.deadlines import Due, compute_due
 from escalation.enums import AgeBand, SubjectKind
-from escalation.raise_views.drafts import Raising
-from escalation.raise_views.page import Answer, QuestionPage, Rows
+from escalation.pages.raising import forms as rf
+from escalation.pages.raising.drafts import Raising
+from escalation.pages.raising.page import Answer, QuestionPage, Rows
 
 
 def due_at(r: Raising) -> dt.datetime | None:

@@ -19,8 +19,8 @@ from agencies.enums import Nation
 from config.forms import GovukFormMixin
 from escalation.deadlines import LONDON, UTC
 from escalation.enums import CaseStatus
-from escalation.oversight_selectors import FilterChoices
 from escalation.policy import PolicySpec
+from escalation.queries.oversight import FilterChoices
 
 ANY = ("", "Any")
 RISK_CHOICES = [("yes", "At risk of significant harm"), ("no", "No risk flagged")]

@@ -4,7 +4,7 @@ policies with their timeline preview. Reads only: every form here is a GET form.
 Who may see what:
 - /overdue/: designated safeguarding leads; the open cases of their own agencies.
 - /board/cases/: board staff and strategic safeguarding managers; their partnership's cases,
-  as far as escalation.selectors.case_list_for_user lets them see.
+  as far as escalation.queries.cases.case_list_for_user lets them see.
 - /policies/...: anyone who works in a partnership; the four presets and their partnership's
   adopted and own policies (a policy of another partnership is a 404).
 """
@@ -24,8 +24,9 @@ from django.utils import timezone
 
 from escalation.deadlines import LONDON
 from escalation.models import Case, PolicyVersion
-from escalation.oversight_forms import BoardCaseFilterForm, OverdueFilterForm, TimelineForm
-from escalation.oversight_selectors import (
+from escalation.pages.oversight.forms import BoardCaseFilterForm, OverdueFilterForm, TimelineForm
+from escalation.queries.cases import case_list_for_user
+from escalation.queries.oversight import (
     OVERDUE_SORTS,
     TimelineInputError,
     adopted_policy_ids,
@@ -45,8 +46,7 @@ from escalation.oversight_selectors import (
     step_actors_in_words,
     steps_in_words,
 )
-from escalation.selectors import case_list_for_user
-from escalation.services import policy_spec
+from escalation.queries.policies import policy_spec
 
 BOARD_PAGE_SIZE = 50
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from escalation import raise_forms as rf
-from escalation.raise_views.drafts import Raising
-from escalation.raise_views.page import QuestionPage
-from escalation.raise_views.pages import AFTER_QUESTIONS, BEFORE_QUESTIONS
-from escalation.raise_views.special import route_question_page
+from escalation.pages.raising import forms as rf
+from escalation.pages.raising.drafts import Raising
+from escalation.pages.raising.page import QuestionPage
+from escalation.pages.raising.pages import AFTER_QUESTIONS, BEFORE_QUESTIONS
+from escalation.pages.raising.special import route_question_page
 
 # The pages at raise/<draft>/<key>/ (the route's questions have addresses of their own).
 PAGES_BY_KEY = {page.key: page for page in (*BEFORE_QUESTIONS, *AFTER_QUESTIONS)}

@@ -21,8 +21,8 @@ from escalation.deadlines import LONDON, DeadlineRule, WorkingCalendar
 from escalation.enums import Side, StepOutcome
 from escalation.models import Case, CaseStep, Learning
 from escalation.policy import PolicySpec, RecordField, RouteSpec, StepSpec, record_fields
-from escalation.selectors import case_steps
-from escalation.services import case_route, policy_spec
+from escalation.queries.cases import case_steps
+from escalation.queries.policies import case_route, policy_spec
 
 SIDE_WORDS = {
     Side.CHALLENGING: "Challenging agency",
@@ -401,7 +401,7 @@ _TYPE_WORDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
 def case_history(*, case: Case) -> list[HistoryRow]:
     """Every change to the case and its steps (django-simple-history), newest first, with who
-    made it and why: one row of the case per transition (escalation.services saves the case
+    made it and why: one row of the case per transition (escalation.domain saves the case
     once with a history row in each), and a row per change to a step.
     """
     rows: list[tuple[dt.datetime, int, HistoryRow]] = []

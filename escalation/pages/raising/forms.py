@@ -2,7 +2,7 @@
 
 One form per question page (GOV.UK "question pages": one thing per page). Each form checks
 what a person can get wrong on that page, with the Design System's wording for errors; the
-service (escalation.services.case_raise) checks everything again when the case is raised.
+service (escalation.domain.case_raise) checks everything again when the case is raised.
 The choices come from the partnership's adopted policy (escalation.policy.PolicySpec).
 """
 

@@ -11,18 +11,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from escalation import raise_forms as rf
 from escalation.errors import InvalidTransition
-from escalation.raise_views.drafts import (
-    Raising,
-    draft_view,
-    load_raising,
-    new_draft,
-    no_policy,
-)
-from escalation.raise_views.journey import PAGES_BY_KEY, back_url, next_url
-from escalation.raise_views.page import QuestionPage
-from escalation.raise_views.special import route_question, route_question_page
+from escalation.pages.raising import forms as rf
+from escalation.pages.raising.drafts import Raising, draft_view, load_raising, new_draft, no_policy
+from escalation.pages.raising.journey import PAGES_BY_KEY, back_url, next_url
+from escalation.pages.raising.page import QuestionPage
+from escalation.pages.raising.special import route_question, route_question_page
 
 
 def render_page(

@@ -22,10 +22,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from agencies.models import Agency
-from escalation import raise_forms as rf
 from escalation.errors import CaseError, InvalidTransition
+from escalation.pages.raising import forms as rf
 from escalation.policy import PolicySpec, RouteSpec
-from escalation.services import adopted_version, policy_spec
+from escalation.queries.policies import adopted_version, policy_spec
 
 SESSION_KEY = "raise_drafts"
 MAX_DRAFTS = 10  # a person's unfinished raisings kept in their session, newest first

@@ -32,9 +32,13 @@ from django.utils import timezone
 
 from agencies.enums import Role
 from agencies.models import Membership, Partnership
+from escalation.domain.policy_files import (
+    PolicyFileError,
+    load_policy_file,
+    validate_policy_document,
+)
 from escalation.enums import PolicyVersionStatus
 from escalation.models import Policy, PolicyVersion
-from escalation.policy_files import PolicyFileError, load_policy_file, validate_policy_document
 
 logger = logging.getLogger(__name__)
 

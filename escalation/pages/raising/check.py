@@ -10,18 +10,19 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from escalation import raise_forms as rf
+from escalation.domain import case_log_read, case_raise
 from escalation.enums import Side
 from escalation.errors import CaseError, InvalidInput, NotAllowed
 from escalation.models import Case
-from escalation.raise_views.drafts import Raising, draft_view
-from escalation.raise_views.journey import PAGES_BY_KEY, back_url, journey
-from escalation.raise_views.page import QuestionPage
-from escalation.raise_views.pages import due_at
-from escalation.raise_views.special import route_question, route_question_page
-from escalation.raise_views.views import render_page
-from escalation.selectors import case_get_for_user, case_steps
-from escalation.services import case_log_read, case_raise, case_route
+from escalation.pages.raising import forms as rf
+from escalation.pages.raising.drafts import Raising, draft_view
+from escalation.pages.raising.journey import PAGES_BY_KEY, back_url, journey
+from escalation.pages.raising.page import QuestionPage
+from escalation.pages.raising.pages import due_at
+from escalation.pages.raising.special import route_question, route_question_page
+from escalation.pages.raising.views import render_page
+from escalation.queries.cases import case_get_for_user, case_steps
+from escalation.queries.policies import case_route
 
 SIDE_WORDS: dict[str, str] = {
     Side.CHALLENGING: "Your agency",
@@ -117,7 +118,7 @@ def _raise_kwargs(r: Raising) -> dict[str, Any]:
 @draft_view()
 @require_http_methods(["GET", "POST"])
 def check(request: HttpRequest, r: Raising) -> HttpResponse:
-    """Check your answers, then raise the challenge (escalation.services.case_raise)."""
+    """Check your answers, then raise the challenge (escalation.domain.case_raise)."""
     missing = next((p for p in journey(r) if not p.answered(r)), None)
     if missing is not None:
         return redirect(missing.url(r))

@@ -15,8 +15,21 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from escalation import case_selectors as sel
-from escalation.case_forms import (
+from escalation.domain import (
+    case_escalate,
+    case_log_read,
+    case_meet_target,
+    case_reassign,
+    case_resolve,
+    case_skip_step,
+    case_withdraw,
+    step_record_outcome,
+    step_set_due,
+)
+from escalation.enums import LearningTheme
+from escalation.errors import InvalidInput, InvalidTransition, NotAllowed, StaleCase
+from escalation.models import Case
+from escalation.pages.case.forms import (
     OUTCOME_ESCALATE,
     OUTCOME_RESOLVE,
     CaseActionForm,
@@ -30,23 +43,10 @@ from escalation.case_forms import (
     WithdrawForm,
     record_initial,
 )
-from escalation.enums import LearningTheme
-from escalation.errors import InvalidInput, InvalidTransition, NotAllowed, StaleCase
-from escalation.models import Case
 from escalation.policy import record_fields, restorative_parts
-from escalation.selectors import case_get_for_user
-from escalation.services import (
-    case_escalate,
-    case_log_read,
-    case_meet_target,
-    case_reassign,
-    case_resolve,
-    case_skip_step,
-    case_withdraw,
-    policy_spec,
-    step_record_outcome,
-    step_set_due,
-)
+from escalation.queries import case_page as sel
+from escalation.queries.cases import case_get_for_user
+from escalation.queries.policies import policy_spec
 from escalation.templatetags.resolve import moment
 
 

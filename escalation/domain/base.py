@@ -1,0 +1,166 @@
+"""What every transition does the same way: lock the case, refuse, stamp the history, start
+and complete steps. Only the domain's modules (cases.py, raising.py) call these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from agencies.enums import Role
+from agencies.selectors import partnership_calendar, people_in_role
+from escalation.deadlines import compute_due
+from escalation.enums import CaseStatus, DueSetBy, Side
+from escalation.errors import InvalidInput, InvalidTransition, NotAllowed, StaleCase
+from escalation.models import Case, CaseStep
+from escalation.policy import StepSpec
+from notifications.services import outbox_cancel_for_step
+
+
+def lock_case(case: Case, expected_version: int) -> Case:
+    locked = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("partnership", "policy_version", "current_step")
+        .get(pk=case.pk)
+    )
+    if locked.version != expected_version:
+        raise StaleCase(locked.reference)
+    return locked
+
+
+def require_perm(by: Any, perm: str, case: Case, doing: str) -> None:
+    if not by.has_perm(perm, case):
+        raise NotAllowed(f"You cannot {doing} case {case.reference} now.")
+
+
+def require_open(case: Case) -> None:
+    if case.status != CaseStatus.OPEN:
+        raise InvalidTransition(
+            f"Case {case.reference} is {case.get_status_display().lower()}: nothing more can change."
+        )
+
+
+def require_text(value: str, *, field: str, what: str, limit: int | None = None) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise InvalidInput(f"Enter {what}", field=field)
+    return within(text, field=field, what=what, limit=limit)
+
+
+def within(text: str, *, field: str, what: str, limit: int | None) -> str:
+    """The text, or InvalidInput when it is longer than `limit` characters."""
+    if limit is not None and len(text) > limit:
+        raise InvalidInput(
+            f"{what[0].upper()}{what[1:]} must be {limit} characters or fewer", field=field
+        )
+    return text
+
+
+def field_limit(model: type[Any], name: str) -> int | None:
+    return model._meta.get_field(name).max_length
+
+
+def stamp(instance: Any, *, by: Any, reason: str) -> None:
+    """Who made this change and why, for the history row django-simple-history writes on
+    save (also outside a web request: jobs, commands)."""
+    instance._change_reason = reason
+    if by is not None:
+        instance._history_user = by
+
+
+def bump(case: Case, reason: str, *, by: Any = None) -> None:
+    case.version += 1
+    stamp(case, by=by, reason=reason)
+    case.save()
+
+
+def step_actors(case: Case, step: CaseStep) -> list[Any]:
+    """The people who must act at a step: assignees where set, else everyone in the role."""
+    people: list[Any] = []
+    partnership = case.partnership
+    for side, role, agency, assignee in (
+        (
+            Side.CHALLENGING,
+            step.challenging_role,
+            case.challenging_agency,
+            step.challenging_assignee,
+        ),
+        (Side.RESPONDING, step.responding_role, case.responding_agency, step.responding_assignee),
+        (Side.PARTNERSHIP, step.partnership_role, None, None),
+    ):
+        if not role:
+            continue
+        if assignee is not None:
+            people.append(assignee)
+            continue
+        if side == Side.RESPONDING and role == Role.PRACTITIONER and case.responding_person:
+            people.append(case.responding_person)
+            continue
+        if side == Side.CHALLENGING and role == Role.PRACTITIONER:
+            people.append(case.raised_by)
+            continue
+        people.extend(people_in_role(agency=agency, partnership=partnership, role=role))
+    return people
+
+
+def start_step(
+    case: Case,
+    spec: StepSpec,
+    *,
+    at: dt.datetime,
+    due_at: dt.datetime | None = None,
+    by: Any = None,
+) -> CaseStep:
+    """Create the case's step for spec, started at `at`, due by the policy's rule."""
+    due = compute_due(
+        spec.rule(risk=case.risk_of_significant_harm),
+        step_start=at,
+        raised_at=case.raised_at,
+        calendar=partnership_calendar(partnership=case.partnership),
+    )
+    step = CaseStep(
+        case=case,
+        number=spec.number,
+        name=spec.name,
+        is_target=spec.target,
+        started_at=at,
+        due_at=due.moment,
+        due_explanation=due.explanation,
+        challenging_role=spec.actors.get(Side.CHALLENGING, ""),
+        responding_role=spec.actors.get(Side.RESPONDING, ""),
+        partnership_role=spec.actors.get(Side.PARTNERSHIP, ""),
+    )
+    if due_at is not None:
+        check_earlier(step, due_at)
+        step.due_at = due_at
+        step.due_set_by = DueSetBy.EARLIER
+        step.due_explanation = (
+            f"Set earlier by the practitioner to protect the person, due "
+            f"{timezone.localtime(due_at):%H:%M %a %d %b %Y}. The policy's rule: "
+            f"{due.explanation}"
+        )
+    stamp(step, by=by, reason=f"step {spec.number} started")
+    step.save()
+    return step
+
+
+def check_earlier(step: CaseStep, due_at: dt.datetime) -> None:
+    if timezone.is_naive(due_at):
+        raise InvalidInput("Give the due moment with its time zone", field="due_at")
+    if due_at <= step.started_at:
+        raise InvalidInput("The due moment must be after the step started", field="due_at")
+    if step.due_at is not None and due_at > step.due_at:
+        raise InvalidInput(
+            "A due moment later than the policy's can only be set with a reason", field="due_at"
+        )
+
+
+def complete_step(step: CaseStep, *, by: Any, outcome: str, reason: str, at: dt.datetime) -> None:
+    step.completed_at = at
+    step.completed_by = by
+    step.outcome = outcome
+    step.outcome_reason = reason
+    stamp(step, by=by, reason=f"step {step.number} {outcome}")
+    step.save()
+    outbox_cancel_for_step(step=step)  # its reminders and alerts not yet sent

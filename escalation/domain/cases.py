@@ -1,0 +1,363 @@
+"""The transitions of a case: every change to a case goes through a function here.
+
+Each transition, in order: locks the case row, refuses a stale form (version), checks the
+actor's permission, checks the case's state, writes the change (history by
+django-simple-history), computes the next due moment, and writes the notifications it causes
+to the outbox in the same transaction. A refusal raises a CaseError and saves nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from agencies.selectors import partnership_calendar
+from escalation.deadlines import working_days_between
+from escalation.domain.base import (
+    bump,
+    complete_step,
+    lock_case,
+    require_open,
+    require_perm,
+    require_text,
+    stamp,
+    start_step,
+    step_actors,
+    within,
+)
+from escalation.enums import CaseStatus, DueSetBy, Side, StepOutcome
+from escalation.errors import CaseError, InvalidInput, InvalidTransition
+from escalation.models import Case, CaseAccess, Learning
+from escalation.policy import StepSpec, record_fields
+from escalation.queries.policies import case_route, policy_spec
+from notifications.services import outbox_add
+
+RECORD_TEXT_LIMIT = 20_000  # characters in one part of a step's record
+
+
+def _check_record_keys(case: Case, spec: StepSpec, record: Mapping[str, str]) -> None:
+    """A record holds the fields of the step's section of the policy's record (their slugs),
+    never a signature (the service records who confirmed it, in which role, and when)."""
+    fields = {f.slug: f for f in record_fields(policy_spec(case.policy_version), spec)}
+    for key, value in record.items():
+        field = fields.get(key)
+        if field is None:
+            raise InvalidInput(
+                f"{spec.name} has no record field '{key}': its fields are " + ", ".join(fields),
+                field="record",
+            )
+        if field.kind == "signature":
+            raise InvalidInput(
+                f"'{field.label}' is not typed: Resolve records who confirmed the record, "
+                "their role and when",
+                field="record",
+            )
+        within(value, field="record", what=field.label, limit=RECORD_TEXT_LIMIT)
+
+
+@transaction.atomic
+def step_record_outcome(
+    *,
+    case: Case,
+    by: Any,
+    record: Mapping[str, Any],
+    meeting_held: bool,
+    expected_version: int,
+) -> Case:
+    """Write the current step's record (its pro forma section). The step stays open until it
+    is escalated, skipped or resolved.
+
+    Side effects: the step's record, recorded by and at; the case's version.
+    """
+    case = lock_case(case, expected_version)
+    require_open(case)
+    require_perm(by, "escalation.record_outcome", case, "record the outcome of")
+    step = case.current_step
+    assert step is not None
+    spec = case_route(case).step(step.number)
+    if spec.meeting_required and not meeting_held:
+        raise InvalidInput(
+            f"{spec.name} requires a meeting: record the meeting before its outcome",
+            field="meeting_held",
+        )
+    clean = {k: str(v).strip() for k, v in record.items() if v is not None}
+    _check_record_keys(case, spec, clean)
+    if not any(clean.values()):
+        raise InvalidInput("Write the record of this step", field="record")
+    step.record = {**step.record, **clean}
+    step.meeting_held = meeting_held
+    step.recorded_at = timezone.now()
+    step.recorded_by = by
+    stamp(step, by=by, reason="record written")
+    step.save()
+    bump(case, f"step {step.number} record written", by=by)
+    return case
+
+
+def _advance(case: Case, *, by: Any, reason: str, outcome: str, event: str) -> Case:
+    step = case.current_step
+    assert step is not None
+    spec_next = case_route(case).step_after(step.number)
+    if spec_next is None:
+        raise InvalidTransition(
+            f"{step.name} is the last step of this route: it cannot go further."
+        )
+    now = timezone.now()
+    complete_step(step, by=by, outcome=outcome, reason=reason, at=now)
+    nxt = start_step(case, spec_next, at=now, by=by)
+    case.current_step = nxt
+    bump(case, f"step {step.number} {outcome}: {reason}", by=by)
+    # The next step's actors, and those of the step just completed (the other side learns
+    # that its counterpart escalated).
+    outbox_add(
+        event=event,
+        case=case,
+        step=nxt,
+        recipients=[*step_actors(case, nxt), *step_actors(case, step)],
+    )
+    return case
+
+
+@transaction.atomic
+def case_escalate(*, case: Case, by: Any, reason: str, expected_version: int) -> Case:
+    """Move an open case to its next step; the next deadline follows the policy.
+
+    Side effects: the current step completed (escalated); the next step started now with its
+    due moment; the case's version and history; outbox: case.escalated to the next actors
+    and to those of the step completed; the completed step's unsent reminders cancelled.
+    """
+    case = lock_case(case, expected_version)
+    require_open(case)
+    require_perm(by, "escalation.record_outcome", case, "escalate")
+    text = require_text(reason, field="reason", what="why the disagreement is not resolved")
+    return _advance(case, by=by, reason=text, outcome=StepOutcome.ESCALATED, event="case.escalated")
+
+
+@transaction.atomic
+def case_skip_step(*, case: Case, by: Any, reason: str, expected_version: int) -> Case:
+    """Skip the current step because a risk of significant harm calls for senior people sooner.
+
+    Allowed only where the policy lets this step be skipped and the case is flagged at risk.
+    Side effects: as case_escalate, with the step's outcome skipped; outbox: case.skipped.
+    """
+    case = lock_case(case, expected_version)
+    require_open(case)
+    require_perm(by, "escalation.record_outcome", case, "skip a step of")
+    step = case.current_step
+    assert step is not None
+    if not case.risk_of_significant_harm:
+        raise InvalidTransition(
+            "A step can be skipped only when there is a risk of significant harm."
+        )
+    if not case_route(case).step(step.number).may_skip_when_risk:
+        raise InvalidTransition(f"The policy does not let {step.name} be skipped.")
+    text = require_text(reason, field="reason", what="why this step must be skipped")
+    return _advance(case, by=by, reason=text, outcome=StepOutcome.SKIPPED, event="case.skipped")
+
+
+@transaction.atomic
+def case_resolve(
+    *,
+    case: Case,
+    by: Any,
+    learning: str,
+    themes: Iterable[str] = (),
+    debrief_recommended: bool = False,
+    case_review_recommended: bool = False,
+    expected_version: int,
+) -> Case:
+    """Resolve the case at its current step, recording what should be learned.
+
+    Side effects: the current step (and an open step 0 target) completed; the case resolved;
+    its Learning row; outbox: case.resolved to the raiser and the responding professional.
+    """
+    case = lock_case(case, expected_version)
+    require_open(case)
+    require_perm(by, "escalation.resolve_case", case, "resolve")
+    summary = require_text(learning, field="learning", what="what should be learned")
+    now = timezone.now()
+    step = case.current_step
+    assert step is not None
+    complete_step(step, by=by, outcome=StepOutcome.RESOLVED, reason="resolved", at=now)
+    _close_targets(case, by=by, at=now, outcome=StepOutcome.RESOLVED)
+    Learning.objects.create(
+        case=case,
+        summary=summary,
+        themes=sorted({t.strip() for t in themes if t.strip()}),
+        debrief_recommended=debrief_recommended,
+        case_review_recommended=case_review_recommended,
+        recorded_at=now,
+        recorded_by=by,
+    )
+    case.status = CaseStatus.RESOLVED
+    case.closed_at = now
+    case.working_days_to_close = _working_days_to_close(case, now)
+    bump(case, f"resolved at step {step.number}", by=by)
+    outbox_add(
+        event="case.resolved",
+        case=case,
+        step=step,
+        recipients=[case.raised_by, case.responding_person, *step_actors(case, step)],
+    )
+    return case
+
+
+def _working_days_to_close(case: Case, at: dt.datetime) -> int:
+    """Working days from raising to closing, kept on the case for the board's reports."""
+    calendar = partnership_calendar(partnership=case.partnership)
+    return working_days_between(case.raised_at, at, calendar)
+
+
+def _close_targets(case: Case, *, by: Any, at: dt.datetime, outcome: str) -> None:
+    for target in case.steps.filter(is_target=True, completed_at__isnull=True):
+        complete_step(target, by=by, outcome=outcome, reason="case closed", at=at)
+
+
+@transaction.atomic
+def case_withdraw(*, case: Case, by: Any, reason: str, expected_version: int) -> Case:
+    """Withdraw an open case (the raiser or a manager of the challenging agency).
+
+    Side effects: open steps completed (withdrawn); the case withdrawn with the reason;
+    outbox: case.withdrawn to the responding professional and the current actors.
+    """
+    case = lock_case(case, expected_version)
+    require_open(case)
+    require_perm(by, "escalation.withdraw_case", case, "withdraw")
+    text = require_text(reason, field="reason", what="why the challenge is withdrawn")
+    now = timezone.now()
+    step = case.current_step
+    assert step is not None
+    complete_step(step, by=by, outcome=StepOutcome.WITHDRAWN, reason=text, at=now)
+    _close_targets(case, by=by, at=now, outcome=StepOutcome.WITHDRAWN)
+    case.status = CaseStatus.WITHDRAWN
+    case.closed_at = now
+    case.working_days_to_close = _working_days_to_close(case, now)
+    case.closed_reason = text
+    bump(case, f"withdrawn: {text}", by=by)
+    outbox_add(
+        event="case.withdrawn",
+        case=case,
+        step=step,
+        recipients=[case.responding_person, *step_actors(case, step)],
+    )
+    return case
+
+
+@transaction.atomic
+def case_reassign(
+    *, case: Case, by: Any, side: str, to: Any, reason: str, expected_version: int
+) -> Case:
+    """Name the person who must act for one side at the current step.
+
+    The new assignee must work in that side's agency (or the partnership, for its side).
+    Side effects: the step's assignee; the case's version; outbox: case.reassigned to them.
+    """
+    case = lock_case(case, expected_version)
+    require_open(case)
+    require_perm(by, "escalation.reassign_case", case, "reassign")
+    step = case.current_step
+    assert step is not None
+    text = require_text(reason, field="reason", what="why the step is reassigned")
+    if side == Side.CHALLENGING and step.challenging_role:
+        agency_ok = to.memberships.filter(agency=case.challenging_agency).exists()
+    elif side == Side.RESPONDING and step.responding_role:
+        agency_ok = to.memberships.filter(agency=case.responding_agency).exists()
+    elif side == Side.PARTNERSHIP and step.partnership_role:
+        agency_ok = to.memberships.filter(agency__partnership=case.partnership).exists()
+    else:
+        raise InvalidInput(f"Nobody acts for that side at {step.name}", field="side")
+    if not agency_ok:
+        raise InvalidInput(
+            "The person must work in the agency of the side they act for", field="to"
+        )
+    if side == Side.PARTNERSHIP:
+        raise InvalidInput("Partnership steps are shared by the partnership's team", field="side")
+    if side == Side.CHALLENGING:
+        step.challenging_assignee = to
+    else:
+        step.responding_assignee = to
+    stamp(step, by=by, reason=f"reassigned: {text}")
+    step.save()
+    bump(
+        case, f"step {step.number} reassigned to {to.get_full_name() or to.username}: {text}", by=by
+    )
+    outbox_add(event="case.reassigned", case=case, step=step, recipients=[to])
+    return case
+
+
+@transaction.atomic
+def step_set_due(
+    *, case: Case, by: Any, due_at: dt.datetime, reason: str = "", expected_version: int
+) -> Case:
+    """Change the current step's due moment: earlier freely, later only with a reason.
+
+    Side effects: the step's due moment, who set it and why, and its explanation; the case's
+    version and history.
+    """
+    case = lock_case(case, expected_version)
+    require_open(case)
+    require_perm(by, "escalation.set_due", case, "change the due moment of")
+    step = case.current_step
+    assert step is not None
+    if timezone.is_naive(due_at):
+        raise InvalidInput("Give the due moment with its time zone", field="due_at")
+    if due_at <= timezone.now():
+        raise InvalidInput("The due moment must be in the future", field="due_at")
+    shown = f"{timezone.localtime(due_at):%H:%M %a %d %b %Y}"
+    later = step.due_at is None or due_at > step.due_at
+    text = (reason or "").strip()
+    if later and not text:
+        raise InvalidInput(
+            "Give the reason for a due moment later than the policy's", field="reason"
+        )
+    before = step.due_explanation
+    step.due_at = due_at
+    step.due_set_by = DueSetBy.LATER if later else DueSetBy.EARLIER
+    step.due_change_reason = text
+    who = by.get_full_name() or by.username
+    step.due_explanation = (
+        f"Set {'later' if later else 'earlier'} by {who}"
+        + (f" ({text})" if text else "")
+        + f": due {shown}. Before: {before}"
+    )
+    stamp(step, by=by, reason=f"due moment set {'later' if later else 'earlier'}")
+    step.save()
+    bump(case, f"step {step.number} due moment changed", by=by)
+    return case
+
+
+@transaction.atomic
+def case_meet_target(*, case: Case, by: Any, expected_version: int) -> Case:
+    """Mark the step 0 target (e.g. the concern put in writing) as met."""
+    case = lock_case(case, expected_version)
+    require_open(case)
+    require_perm(by, "escalation.meet_target", case, "update")
+    target = case.steps.filter(is_target=True, completed_at__isnull=True).first()
+    if target is None:
+        raise InvalidTransition("This case has no open target to meet.")
+    complete_step(target, by=by, outcome=StepOutcome.MET, reason="met", at=timezone.now())
+    bump(case, f"step {target.number} target met", by=by)
+    return case
+
+
+def case_log_read(*, case: Case, user: Any, what: str) -> None:
+    """Record that a person read a case (every read of a case is logged)."""
+    CaseAccess.objects.create(case=case, user=user, what=what)
+
+
+__all__ = [
+    "CaseError",
+    "case_escalate",
+    "case_log_read",
+    "case_meet_target",
+    "case_reassign",
+    "case_resolve",
+    "case_skip_step",
+    "case_withdraw",
+    "step_record_outcome",
+    "step_set_due",
+]

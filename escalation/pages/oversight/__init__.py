@@ -1,0 +1,1 @@
+"""The overdue, board cases and policy pages."""
