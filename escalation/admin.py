@@ -1,6 +1,6 @@
 """Django admin for policies and their versions (cases are not managed here).
 
-A thin caller of escalation/policy_services.py: the "copy into a draft" and "publish"
+A thin caller of escalation/domain/policies.py: the "copy into a draft" and "publish"
 actions, and saving a changed draft, go through the services, which check the person and the
 document. Published versions are read-only; presets change only through their files.
 """

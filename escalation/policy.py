@@ -1,7 +1,7 @@
 """A policy version's data as typed, frozen values.
 
 The data itself lives in YAML files (escalation/presets/) and in PolicyVersion.document;
-escalation/policy_files.py checks a document against the JSON Schema; this module turns a
+escalation/domain/policy_files.py checks a document against the JSON Schema; this module turns a
 checked document into the values the engine works with. Nothing here touches the database.
 """
 

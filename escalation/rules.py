@@ -1,6 +1,6 @@
 """Who may see and do what to a case (django-rules predicates over user and case).
 
-Every predicate that hides a case has a twin filter in escalation/selectors.py; the tests in
+Every predicate that hides a case has a twin filter in escalation/queries/cases.py; the tests in
 tests/escalation/test_rules.py hold the two together.
 """
 

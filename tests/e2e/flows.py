@@ -15,7 +15,7 @@ from typing import Any
 
 from tests.e2e.browser import Visitor
 
-# The raise pages, by the last part of their address (escalation/raise_views/).
+# The raise pages, by the last part of their address (escalation/pages/raising/).
 RAISE_PAGE = re.compile(r"^/raise/[0-9a-f]+/(?P<key>question/[\w-]+|[\w-]+)/$")
 MAX_RAISE_PAGES = 20
 
