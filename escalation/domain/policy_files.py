@@ -31,7 +31,7 @@ from agencies.enums import PARTNERSHIP_ROLES, Role
 from escalation.enums import Side
 from escalation.policy import policy_from_document
 
-SCHEMA_PATH = Path(__file__).resolve().parent / "presets" / "policy.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parent.parent / "presets" / "policy.schema.json"
 
 # Roles a step may name for each side. The schema lists the same values; tests hold the two
 # together so that a new Role cannot slip into one and not the other.
