@@ -30,10 +30,11 @@ from escalation.domain import (
     step_record_outcome,
 )
 from escalation.domain.policies import load_presets
-from escalation.enums import LearningTheme, SubjectKind
+from escalation.enums import LearningTheme, Side, SubjectKind
 from escalation.models import Case, Policy
 from escalation.policy import record_fields
 from escalation.queries.policies import adopted_version, case_route, policy_spec
+from escalation.queries.steps import step_sides
 
 DEMO_PASSWORD = "resolve-demo-2026"
 AGENCY_ROLES = (Role.PRACTITIONER, Role.LINE_MANAGER, Role.SENIOR_MANAGER, Role.SAFEGUARDING_LEAD)
@@ -165,31 +166,23 @@ def _seed_partnership(spec: DemoPartnership, password_hash: str) -> Partnership:
 
 
 def _actor(case: Case) -> Any:
-    """Someone who acts at the case's current step, as the demo's people are laid out."""
+    """Someone who acts at the case's current step, as the demo's people are laid out: for
+    the first side that acts, its named person, the raiser for a challenging practitioner,
+    else the first person in its role (in its agency, or anywhere in the partnership)."""
     step = case.current_step
     assert step is not None
-    if step.challenging_assignee:
-        return step.challenging_assignee
-    if step.challenging_role == Role.PRACTITIONER:
+    first = step_sides(step, case=case)[0]
+    if first.assignee is not None:
+        return first.assignee
+    if first.side == Side.CHALLENGING and first.role == Role.PRACTITIONER:
         return case.raised_by
-    for role, agency in (
-        (step.challenging_role, case.challenging_agency),
-        (step.responding_role, case.responding_agency),
-    ):
-        if role:
-            return (
-                get_user_model()
-                .objects.filter(memberships__agency=agency, memberships__role=role)
-                .first()
-            )
-    return (
-        get_user_model()
-        .objects.filter(
-            memberships__agency__partnership=case.partnership,
-            memberships__role=step.partnership_role,
-        )
-        .first()
+    # One filter() call, so the role and the place are matched on the same membership.
+    where: dict[str, Any] = (
+        {"memberships__agency__partnership": case.partnership}
+        if first.agency_id is None
+        else {"memberships__agency_id": first.agency_id}
     )
+    return get_user_model().objects.filter(memberships__role=first.role, **where).first()
 
 
 def _raise(

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 import rules
 
 from agencies.enums import PARTNERSHIP_ROLES, Role
-from escalation.enums import CaseStatus, Side
+from escalation.enums import CaseStatus
+from escalation.queries.steps import step_named_ids, step_sides
 
 if TYPE_CHECKING:
     from escalation.models import Case, CaseStep
@@ -45,34 +46,21 @@ def seats(user: Any) -> tuple[Seat, ...]:
     return cached
 
 
-def step_actor_ids(step: CaseStep) -> dict[str, tuple[int | None, str]]:
-    """Side -> (agency id, role level) for the sides that act at this step."""
-    case = step.case
-    sides: dict[str, tuple[int | None, str]] = {}
-    if step.challenging_role:
-        sides[Side.CHALLENGING] = (case.challenging_agency_id, step.challenging_role)
-    if step.responding_role:
-        sides[Side.RESPONDING] = (case.responding_agency_id, step.responding_role)
-    if step.partnership_role:
-        sides[Side.PARTNERSHIP] = (None, step.partnership_role)
-    return sides
-
-
 def acts_at(user: Any, step: CaseStep | None) -> bool:
     """True when the person acts at this step: its assignee on a side, or a member of that
     side's agency (for the partnership side, of the partnership) holding its role level."""
     if step is None or not getattr(user, "is_authenticated", False):
         return False
-    if user.pk in (step.challenging_assignee_id, step.responding_assignee_id):
+    if user.pk in step_named_ids(step):
         return True
     case = step.case
-    for agency_id, role in step_actor_ids(step).values():
+    for acting in step_sides(step, case=case):
         for seat in seats(user):
-            if seat.role != role:
+            if seat.role != acting.role:
                 continue
-            if agency_id is None and seat.partnership_id == case.partnership_id:
+            if acting.agency_id is None and seat.partnership_id == case.partnership_id:
                 return True
-            if agency_id is not None and seat.agency_id == agency_id:
+            if acting.agency_id is not None and seat.agency_id == acting.agency_id:
                 return True
     return False
 

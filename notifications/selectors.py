@@ -15,6 +15,7 @@ from agencies.enums import Role
 from agencies.models import Membership
 from escalation.enums import Side
 from escalation.models import Case, CaseStep
+from escalation.queries.steps import step_sides
 from notifications.enums import OutboxStatus
 from notifications.models import Notification, OutboxMessage
 
@@ -106,25 +107,15 @@ class Actor:
     role: str
 
 
-def _sides(step: CaseStep) -> list[tuple[str, str, int | None, int | None]]:
-    case = step.case
-    return [
-        (Side.CHALLENGING, step.challenging_role, case.challenging_agency_id,
-         step.challenging_assignee_id),
-        (Side.RESPONDING, step.responding_role, case.responding_agency_id,
-         step.responding_assignee_id),
-        (Side.PARTNERSHIP, step.partnership_role, None, None),
-    ]  # fmt: skip
-
-
 class Recipients:
     """Who must hear about each of a batch of steps, read with two queries for the batch.
 
-    The actors of a step follow escalation.domain._actors exactly (a test holds the two
-    together): the named assignee of a side; else the raiser for the challenging
-    practitioner, the responding person for the responding practitioner; else everyone
-    active in the role, in the side's agency or, for the partnership's side, anywhere in the
-    partnership. Escalating alerts also go to each actor's line manager and to the
+    The actors of a step follow escalation.domain.base.step_actors exactly (a test holds the
+    two together), over the same sides (escalation.queries.steps.step_sides: ids only, so
+    nothing is read beyond the columns fetched): the named assignee of a side; else the
+    raiser for the challenging practitioner, the responding person for the responding
+    practitioner; else everyone active in the role, in the side's agency or, for the
+    partnership's side, anywhere in the partnership. Escalating alerts also go to each actor's line manager and to the
     safeguarding leads of the actor's agency.
     """
 
@@ -132,13 +123,11 @@ class Recipients:
         agency_ids: set[int] = set()
         partnership_roles: set[tuple[int, str]] = set()
         for step in steps:
-            for _side, role, agency_id, _assignee in _sides(step):
-                if not role:
-                    continue
-                if agency_id is None:
-                    partnership_roles.add((step.case.partnership_id, role))
+            for acting in step_sides(step):
+                if acting.agency_id is None:
+                    partnership_roles.add((step.case.partnership_id, acting.role))
                 else:
-                    agency_ids.add(agency_id)
+                    agency_ids.add(acting.agency_id)
         self._by_agency: dict[int, list[Seat]] = defaultdict(list)
         self._by_partnership_role: dict[tuple[int, str], list[Seat]] = defaultdict(list)
         for seat in _seats(agency_ids=agency_ids, partnership_roles=partnership_roles):
@@ -148,16 +137,17 @@ class Recipients:
     def actors(self, step: CaseStep) -> list[Actor]:
         case = step.case
         found: list[Actor] = []
-        for side, role, agency_id, assignee_id in _sides(step):
-            if not role:
-                continue
-            if assignee_id is not None:
-                found.append(Actor(assignee_id, agency_id, role))
+        for acting in step_sides(step):
+            role, agency_id = acting.role, acting.agency_id
+            if acting.assignee_id is not None:
+                found.append(Actor(acting.assignee_id, agency_id, role))
             elif (
-                side == Side.RESPONDING and role == Role.PRACTITIONER and case.responding_person_id
+                acting.side == Side.RESPONDING
+                and role == Role.PRACTITIONER
+                and case.responding_person_id
             ):
                 found.append(Actor(case.responding_person_id, agency_id, role))
-            elif side == Side.CHALLENGING and role == Role.PRACTITIONER:
+            elif acting.side == Side.CHALLENGING and role == Role.PRACTITIONER:
                 found.append(Actor(case.raised_by_id, agency_id, role))
             elif agency_id is None:
                 for user_id in sorted(

@@ -20,6 +20,7 @@ from escalation.errors import InvalidInput
 from escalation.models import Case, CaseStep
 from escalation.policy import StepSpec
 from escalation.queries.policies import case_route, policy_spec
+from escalation.queries.steps import step_sides
 
 YES_WORDS = frozenset({"yes", "y", "true", "1", "on"})
 NO_WORDS = frozenset({"no", "n", "false", "0", "off"})
@@ -129,15 +130,14 @@ def _seats_of_signers(case: Case, steps: Sequence[CaseStep]) -> dict[int, list[M
 def _signer_role(case: Case, step: CaseStep, seats: Sequence[Membership]) -> tuple[str, str]:
     """The role and agency the person signed in: the seat that acts at the step where they
     have one, otherwise any seat they hold in the case's partnership."""
-    step_roles = {
-        case.challenging_agency_id: step.challenging_role,
-        case.responding_agency_id: step.responding_role,
-    }
+    acting = step_sides(step, case=case)
+    agency_seats = {(a.agency_id, a.role) for a in acting if a.agency_id is not None}
+    partnership_roles = {a.role for a in acting if a.agency_id is None}
 
     def fits(m: Membership) -> bool:
         if m.role in PARTNERSHIP_ROLES:
-            return m.role == step.partnership_role
-        return step_roles.get(m.agency_id) == m.role
+            return m.role in partnership_roles
+        return (m.agency_id, m.role) in agency_seats
 
     chosen = next((m for m in seats if fits(m)), seats[0] if seats else None)
     if chosen is None:

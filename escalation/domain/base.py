@@ -15,6 +15,7 @@ from escalation.enums import CaseStatus, DueSetBy, Side
 from escalation.errors import InvalidInput, InvalidTransition, NotAllowed, StaleCase
 from escalation.models import Case, CaseStep
 from escalation.policy import StepSpec
+from escalation.queries.steps import step_sides
 from notifications.services import outbox_cancel_for_step
 
 
@@ -78,29 +79,21 @@ def bump(case: Case, reason: str, *, by: Any = None) -> None:
 def step_actors(case: Case, step: CaseStep) -> list[Any]:
     """The people who must act at a step: assignees where set, else everyone in the role."""
     people: list[Any] = []
-    partnership = case.partnership
-    for side, role, agency, assignee in (
-        (
-            Side.CHALLENGING,
-            step.challenging_role,
-            case.challenging_agency,
-            step.challenging_assignee,
-        ),
-        (Side.RESPONDING, step.responding_role, case.responding_agency, step.responding_assignee),
-        (Side.PARTNERSHIP, step.partnership_role, None, None),
-    ):
-        if not role:
-            continue
-        if assignee is not None:
-            people.append(assignee)
-            continue
-        if side == Side.RESPONDING and role == Role.PRACTITIONER and case.responding_person:
+    for acting in step_sides(step, case=case):
+        if acting.assignee is not None:
+            people.append(acting.assignee)
+        elif (
+            acting.side == Side.RESPONDING
+            and acting.role == Role.PRACTITIONER
+            and case.responding_person
+        ):
             people.append(case.responding_person)
-            continue
-        if side == Side.CHALLENGING and role == Role.PRACTITIONER:
+        elif acting.side == Side.CHALLENGING and acting.role == Role.PRACTITIONER:
             people.append(case.raised_by)
-            continue
-        people.extend(people_in_role(agency=agency, partnership=partnership, role=role))
+        else:
+            people.extend(
+                people_in_role(agency=acting.agency, partnership=case.partnership, role=acting.role)
+            )
     return people
 
 

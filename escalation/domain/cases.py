@@ -34,6 +34,7 @@ from escalation.errors import CaseError, InvalidInput, InvalidTransition
 from escalation.models import Case, CaseAccess, Learning
 from escalation.policy import StepSpec, record_fields
 from escalation.queries.policies import case_route, policy_spec
+from escalation.queries.steps import step_sides
 from notifications.services import outbox_add
 
 RECORD_TEXT_LIMIT = 20_000  # characters in one part of a step's record
@@ -262,14 +263,13 @@ def case_reassign(
     step = case.current_step
     assert step is not None
     text = require_text(reason, field="reason", what="why the step is reassigned")
-    if side == Side.CHALLENGING and step.challenging_role:
-        agency_ok = to.memberships.filter(agency=case.challenging_agency).exists()
-    elif side == Side.RESPONDING and step.responding_role:
-        agency_ok = to.memberships.filter(agency=case.responding_agency).exists()
-    elif side == Side.PARTNERSHIP and step.partnership_role:
+    acting = next((s for s in step_sides(step, case=case) if s.side == side), None)
+    if acting is None:
+        raise InvalidInput(f"Nobody acts for that side at {step.name}", field="side")
+    if acting.agency is None:
         agency_ok = to.memberships.filter(agency__partnership=case.partnership).exists()
     else:
-        raise InvalidInput(f"Nobody acts for that side at {step.name}", field="side")
+        agency_ok = to.memberships.filter(agency=acting.agency).exists()
     if not agency_ok:
         raise InvalidInput(
             "The person must work in the agency of the side they act for", field="to"

@@ -23,6 +23,7 @@ from escalation.models import Case, CaseStep, Learning
 from escalation.policy import PolicySpec, RecordField, RouteSpec, StepSpec, record_fields
 from escalation.queries.cases import case_steps
 from escalation.queries.policies import case_route, policy_spec
+from escalation.queries.steps import step_sides
 
 SIDE_WORDS = {
     Side.CHALLENGING: "Challenging agency",
@@ -150,17 +151,11 @@ def step_actors(case: Case, step: CaseStep, spec: StepSpec | None) -> list[Actor
     """Who acts at a step the case has reached: the roles copied when it started, in the
     policy's words where it has them, and the person named for a side where one was."""
     actors = []
-    for side, role, assignee in (
-        (Side.CHALLENGING, step.challenging_role, step.challenging_assignee),
-        (Side.RESPONDING, step.responding_role, step.responding_assignee),
-        (Side.PARTNERSHIP, step.partnership_role, None),
-    ):
-        if not role:
-            continue
-        who = (spec.titles.get(side) if spec else "") or role_words(role)
-        if assignee is not None:
-            who = f"{person_name(assignee)} (named for this step); the role: {who}"
-        actors.append(Actor(side=_side_words(case, side), who=who))
+    for acting in step_sides(step, case=case):
+        who = (spec.titles.get(acting.side) if spec else "") or role_words(acting.role)
+        if acting.assignee is not None:
+            who = f"{person_name(acting.assignee)} (named for this step); the role: {who}"
+        actors.append(Actor(side=_side_words(case, acting.side), who=who))
     return actors
 
 
@@ -442,12 +437,11 @@ def reassign_sides(*, case: Case) -> list[tuple[str, str]]:
     step = case.current_step
     if step is None:
         return []
-    sides = []
-    if step.challenging_role:
-        sides.append((str(Side.CHALLENGING), _side_words(case, Side.CHALLENGING)))
-    if step.responding_role:
-        sides.append((str(Side.RESPONDING), _side_words(case, Side.RESPONDING)))
-    return sides
+    return [
+        (str(acting.side), _side_words(case, acting.side))
+        for acting in step_sides(step, case=case)
+        if acting.side != Side.PARTNERSHIP  # the partnership's team shares its steps
+    ]
 
 
 def reassign_candidates(*, case: Case, side: str) -> list[Candidate]:

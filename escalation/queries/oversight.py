@@ -33,6 +33,7 @@ from escalation.models import Case, Policy, PolicyVersion
 from escalation.policy import PolicySpec, RouteSpec, StepSpec
 from escalation.queries.cases import case_list_for_user
 from escalation.queries.policies import policy_spec
+from escalation.queries.steps import step_sides
 from escalation.rules import seats
 
 # How far ahead the overdue page looks: steps due by close of business on this working day
@@ -316,15 +317,10 @@ def step_actors_in_words(case: Case) -> list[str]:
         return []
     roles = dict(Role.choices)
     found = []
-    sides = (
-        (step.challenging_role, case.challenging_agency.name, step.challenging_assignee),
-        (step.responding_role, case.responding_agency.name, step.responding_assignee),
-        (step.partnership_role, case.partnership.name, None),
-    )
-    for role, where, assignee in sides:
-        if not role:
-            continue
-        text = f"{where}: {roles.get(role, role)}"
+    for acting in step_sides(step, case=case):
+        where = acting.agency or case.partnership
+        text = f"{where.name}: {roles.get(acting.role, acting.role)}"
+        assignee = acting.assignee
         if assignee is not None:
             text += f" ({assignee.get_full_name() or assignee.get_username()})"
         found.append(text)
