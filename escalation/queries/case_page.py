@@ -17,12 +17,12 @@ from django.utils import timezone
 
 from agencies.enums import PARTNERSHIP_ROLES, Role
 from agencies.selectors import partnership_calendar
-from escalation.deadlines import LONDON, DeadlineRule, WorkingCalendar
+from escalation.deadlines import LONDON, WorkingCalendar
 from escalation.enums import Side, StepOutcome
 from escalation.models import Case, CaseStep, Learning
 from escalation.policy import PolicySpec, RecordField, RouteSpec, StepSpec, record_fields
 from escalation.queries.cases import case_steps
-from escalation.queries.policies import case_route, policy_spec
+from escalation.queries.policies import case_route, policy_spec, rule_in_words
 from escalation.queries.steps import step_sides
 
 SIDE_WORDS = {
@@ -48,26 +48,13 @@ def role_words(role: str) -> str:
 # --- deadline rules and time left --------------------------------------------------------
 
 
-def rule_in_words(rule: DeadlineRule) -> str:
-    """E.g. "5 working days", "same working day", "24 clock hours", "no deadline"."""
-    from_raising = " from the raising of the case" if rule.counted_from == "raised" else ""
-    if rule.kind == "none":
-        return "no deadline"
-    if rule.kind == "same_working_day":
-        return "same working day" + (" as the raising of the case" if from_raising else "")
-    if rule.kind == "clock_hours":
-        unit = "clock hour" if rule.amount == 1 else "clock hours"
-        return f"{rule.amount} {unit}{from_raising}"
-    unit = "working day" if rule.amount == 1 else "working days"
-    return f"{rule.amount} {unit}{from_raising}"
-
-
 def step_deadline_in_words(spec: StepSpec, *, risk: bool) -> str:
     """The step's deadline rule for this case, and the other rule where risk changes it.
 
     E.g. "5 working days; same working day when at risk".
     """
-    normal, at_risk = rule_in_words(spec.deadline), rule_in_words(spec.deadline_when_risk)
+    normal = rule_in_words(spec.deadline, wording="short")
+    at_risk = rule_in_words(spec.deadline_when_risk, wording="short")
     if normal == at_risk:
         return normal
     if risk:

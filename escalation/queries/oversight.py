@@ -21,7 +21,6 @@ from agencies.models import Agency, Partnership
 from escalation.deadlines import (
     LONDON,
     NATIONS,
-    DeadlineRule,
     TimelineEntry,
     WorkingCalendar,
     add_working_days,
@@ -32,7 +31,7 @@ from escalation.enums import CaseStatus, PolicyVersionStatus, Side
 from escalation.models import Case, Policy, PolicyVersion
 from escalation.policy import PolicySpec, RouteSpec, StepSpec
 from escalation.queries.cases import case_list_for_user
-from escalation.queries.policies import policy_spec
+from escalation.queries.policies import policy_spec, rule_in_words
 from escalation.queries.steps import step_sides
 from escalation.rules import seats
 
@@ -390,21 +389,6 @@ def home_nation(*, user: Any) -> str | None:
 # --- a policy in words -----------------------------------------------------------------
 
 
-def rule_in_words(rule: DeadlineRule) -> str:
-    """A deadline rule as a sentence, e.g. "5 working days from the start of the step"."""
-    origin = "the raising of the case" if rule.counted_from == "raised" else "the start of the step"
-    if rule.kind == "none":
-        return "No deadline"
-    if rule.kind == "same_working_day":
-        day = "the case is raised" if rule.counted_from == "raised" else "the step starts"
-        return f"Close of business on the working day {day}"
-    if rule.kind == "clock_hours":
-        unit = "clock hour" if rule.amount == 1 else "clock hours"
-        return f"{rule.amount} {unit} from {origin}"
-    unit = "working day" if rule.amount == 1 else "working days"
-    return f"{rule.amount} {unit} from {origin}"
-
-
 @dataclass(frozen=True)
 class ActorInWords:
     side: str
@@ -436,12 +420,12 @@ def steps_in_words(route: RouteSpec) -> list[StepInWords]:
         ]
         when_risk = None
         if spec.deadline_when_risk != spec.deadline:
-            when_risk = rule_in_words(spec.deadline_when_risk)
+            when_risk = rule_in_words(spec.deadline_when_risk, wording="sentence")
         found.append(
             StepInWords(
                 spec=spec,
                 actors=actors,
-                deadline=rule_in_words(spec.deadline),
+                deadline=rule_in_words(spec.deadline, wording="sentence"),
                 deadline_when_risk=when_risk,
             )
         )

@@ -20,11 +20,10 @@ from escalation.enums import CaseStatus, DueSetBy, StepOutcome
 from escalation.models import Case, CaseAccess, CaseStep, Learning
 from escalation.queries.case_page import (
     case_history,
-    rule_in_words,
     step_deadline_in_words,
     time_left_in_words,
 )
-from escalation.queries.policies import case_route
+from escalation.queries.policies import case_route, rule_in_words
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -854,6 +853,33 @@ def test_an_overdue_step_is_tagged_and_counted(client, oscb):
 )
 def test_rule_in_words(data, words):
     assert rule_in_words(DeadlineRule.from_data(data)) == words
+
+
+@pytest.mark.parametrize(
+    ("data", "after_due", "sentence"),
+    [
+        (
+            {"kind": "working_days", "amount": 5},
+            "within 5 working days",
+            "5 working days from the start of the step",
+        ),
+        (
+            {"kind": "clock_hours", "amount": 1, "from": "raised"},
+            "within 1 clock hour of the raising of the case",
+            "1 clock hour from the raising of the case",
+        ),
+        (
+            {"kind": "same_working_day"},
+            "by close of business on the working day it starts",
+            "Close of business on the working day the step starts",
+        ),
+        ({"kind": "none"}, "with no deadline", "No deadline"),
+    ],
+)
+def test_rule_in_words_as_the_raise_and_policy_pages_say_it(data, after_due, sentence):
+    rule = DeadlineRule.from_data(data)
+    assert rule_in_words(rule, wording="after_due") == after_due
+    assert rule_in_words(rule, wording="sentence") == sentence
 
 
 def test_step_deadline_in_words_names_the_risk_rule(sab):

@@ -25,6 +25,7 @@ from config.forms import GovukFormMixin
 from escalation.deadlines import LONDON, DeadlineRule
 from escalation.enums import AgeBand, SubjectKind
 from escalation.policy import Choice, PolicySpec, Question, RouteSpec
+from escalation.queries.policies import rule_in_words
 
 NOT_FOR_PREFIX = "not:"
 TEXT_MAX = 5000
@@ -105,19 +106,6 @@ def people_of_agency(*, agency: Agency) -> QuerySet[Any]:
 # --- what a policy's data says, in words --------------------------------------------------
 
 
-def rule_in_words(rule: DeadlineRule) -> str:
-    """A deadline rule as the end of "due ...": "within 5 working days", "with no deadline"."""
-    if rule.kind == "none":
-        return "with no deadline"
-    if rule.kind == "same_working_day":
-        words = "by close of business on the working day it starts"
-    elif rule.kind == "clock_hours":
-        words = f"within {rule.amount} clock hour{'s' if rule.amount != 1 else ''}"
-    else:
-        words = f"within {rule.amount} working day{'s' if rule.amount != 1 else ''}"
-    return f"{words} of the raising of the case" if rule.counted_from == "raised" else words
-
-
 def first_sentence(text: str) -> str:
     head, dot, _ = text.strip().partition(". ")
     return head + "." if dot else text.strip()
@@ -129,8 +117,13 @@ def _join(parts: Sequence[str]) -> str:
     return f"{', '.join(parts[:-1])} and {parts[-1]}"
 
 
+def _due(rule: DeadlineRule) -> str:
+    """The end of "due ...", as the raise pages say it: "within 5 working days"."""
+    return rule_in_words(rule, wording="after_due")
+
+
 def _without_risk(rule: DeadlineRule) -> str:
-    return "no deadline" if rule.kind == "none" else f"due {rule_in_words(rule)}"
+    return "no deadline" if rule.kind == "none" else f"due {_due(rule)}"
 
 
 def risk_changes(route: RouteSpec) -> list[str]:
@@ -141,13 +134,13 @@ def risk_changes(route: RouteSpec) -> list[str]:
     if changed and len(changed) == len(ladder) and len({s.deadline_when_risk for s in ladder}) == 1:
         usual = {_without_risk(s.deadline) for s in ladder}
         lines.append(
-            f"Every step is due {rule_in_words(ladder[0].deadline_when_risk)}"
+            f"Every step is due {_due(ladder[0].deadline_when_risk)}"
             + (f" (without the risk: {usual.pop()})." if len(usual) == 1 else ".")
         )
     else:
         for step in changed:
             lines.append(
-                f"{step.name}: due {rule_in_words(step.deadline_when_risk)} "
+                f"{step.name}: due {_due(step.deadline_when_risk)} "
                 f"(without the risk: {_without_risk(step.deadline)})."
             )
     skippable = [s.name for s in ladder if s.may_skip_when_risk]
