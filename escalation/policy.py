@@ -19,6 +19,7 @@ class Choice:
     slug: str
     name: str
     guidance: str = ""
+    refuses: str = ""  # an answer that means the route cannot be used: why, in words
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,12 @@ class PolicySpec:
 
 
 def _choice(data: Mapping[str, Any]) -> Choice:
-    return Choice(slug=data["slug"], name=data["name"], guidance=data.get("guidance", ""))
+    return Choice(
+        slug=data["slug"],
+        name=data["name"],
+        guidance=data.get("guidance", ""),
+        refuses=data.get("refuses", ""),
+    )
 
 
 def _question(data: Mapping[str, Any]) -> Question:

@@ -11,6 +11,7 @@ from django.utils import timezone
 from agencies.enums import Role
 from agencies.selectors import partnership_calendar, people_in_role
 from escalation.deadlines import compute_due
+from escalation.domain import checks
 from escalation.enums import CaseStatus, DueSetBy, Side
 from escalation.errors import InvalidInput, InvalidTransition, NotAllowed, StaleCase
 from escalation.models import Case, CaseStep
@@ -141,12 +142,9 @@ def start_step(
 def check_earlier(step: CaseStep, due_at: dt.datetime) -> None:
     if timezone.is_naive(due_at):
         raise InvalidInput("Give the due moment with its time zone", field="due_at")
-    if due_at <= step.started_at:
-        raise InvalidInput("The due moment must be after the step started", field="due_at")
-    if step.due_at is not None and due_at > step.due_at:
-        raise InvalidInput(
-            "A due moment later than the policy's can only be set with a reason", field="due_at"
-        )
+    problem = checks.earlier_due_problem(due_at, now=step.started_at, policy_due=step.due_at)
+    if problem is not None:
+        raise InvalidInput(problem, field="due_at")
 
 
 def complete_step(step: CaseStep, *, by: Any, outcome: str, reason: str, at: dt.datetime) -> None:

@@ -17,17 +17,16 @@ from django.utils import timezone
 
 from agencies.selectors import partnership_calendar
 from escalation.deadlines import working_days_between
+from escalation.domain import checks
 from escalation.domain.base import (
     bump,
     complete_step,
     lock_case,
     require_open,
     require_perm,
-    require_text,
     stamp,
     start_step,
     step_actors,
-    within,
 )
 from escalation.enums import CaseStatus, DueSetBy, Side, StepOutcome
 from escalation.errors import CaseError, InvalidInput, InvalidTransition
@@ -37,7 +36,7 @@ from escalation.queries.policies import case_route, policy_spec
 from escalation.queries.steps import step_sides
 from notifications.services import outbox_add
 
-RECORD_TEXT_LIMIT = 20_000  # characters in one part of a step's record
+RECORD_TEXT_LIMIT = checks.RECORD_TEXT_LIMIT  # characters in one part of a step's record
 
 
 def _check_record_keys(case: Case, spec: StepSpec, record: Mapping[str, str]) -> None:
@@ -57,7 +56,7 @@ def _check_record_keys(case: Case, spec: StepSpec, record: Mapping[str, str]) ->
                 "their role and when",
                 field="record",
             )
-        within(value, field="record", what=field.label, limit=RECORD_TEXT_LIMIT)
+        checks.refuse(checks.record_value_problem(field.label, field.kind, value), field="record")
 
 
 @transaction.atomic
@@ -88,7 +87,7 @@ def step_record_outcome(
     clean = {k: str(v).strip() for k, v in record.items() if v is not None}
     _check_record_keys(case, spec, clean)
     if not any(clean.values()):
-        raise InvalidInput("Write the record of this step", field="record")
+        raise InvalidInput(checks.RECORD_EMPTY, field="record")
     step.record = {**step.record, **clean}
     step.meeting_held = meeting_held
     step.recorded_at = timezone.now()
@@ -99,14 +98,20 @@ def step_record_outcome(
     return case
 
 
+def _require_next_step(case: Case) -> None:
+    step = case.current_step
+    assert step is not None
+    if case_route(case).step_after(step.number) is None:
+        raise InvalidTransition(
+            f"{step.name} is the last step of this route: it cannot go further."
+        )
+
+
 def _advance(case: Case, *, by: Any, reason: str, outcome: str, event: str) -> Case:
     step = case.current_step
     assert step is not None
     spec_next = case_route(case).step_after(step.number)
-    if spec_next is None:
-        raise InvalidTransition(
-            f"{step.name} is the last step of this route: it cannot go further."
-        )
+    assert spec_next is not None  # _require_next_step
     now = timezone.now()
     complete_step(step, by=by, outcome=outcome, reason=reason, at=now)
     nxt = start_step(case, spec_next, at=now, by=by)
@@ -133,8 +138,9 @@ def case_escalate(*, case: Case, by: Any, reason: str, expected_version: int) ->
     """
     case = lock_case(case, expected_version)
     require_open(case)
-    require_perm(by, "escalation.record_outcome", case, "escalate")
-    text = require_text(reason, field="reason", what="why the disagreement is not resolved")
+    _require_next_step(case)
+    require_perm(by, "escalation.escalate_case", case, "escalate")
+    text = checks.required_text(reason, field="reason", rule="escalate")
     return _advance(case, by=by, reason=text, outcome=StepOutcome.ESCALATED, event="case.escalated")
 
 
@@ -147,7 +153,6 @@ def case_skip_step(*, case: Case, by: Any, reason: str, expected_version: int) -
     """
     case = lock_case(case, expected_version)
     require_open(case)
-    require_perm(by, "escalation.record_outcome", case, "skip a step of")
     step = case.current_step
     assert step is not None
     if not case.risk_of_significant_harm:
@@ -156,7 +161,9 @@ def case_skip_step(*, case: Case, by: Any, reason: str, expected_version: int) -
         )
     if not case_route(case).step(step.number).may_skip_when_risk:
         raise InvalidTransition(f"The policy does not let {step.name} be skipped.")
-    text = require_text(reason, field="reason", what="why this step must be skipped")
+    _require_next_step(case)
+    require_perm(by, "escalation.skip_step", case, "skip a step of")
+    text = checks.required_text(reason, field="reason", rule="skip")
     return _advance(case, by=by, reason=text, outcome=StepOutcome.SKIPPED, event="case.skipped")
 
 
@@ -179,7 +186,7 @@ def case_resolve(
     case = lock_case(case, expected_version)
     require_open(case)
     require_perm(by, "escalation.resolve_case", case, "resolve")
-    summary = require_text(learning, field="learning", what="what should be learned")
+    summary = checks.required_text(learning, field="learning", rule="resolve")
     now = timezone.now()
     step = case.current_step
     assert step is not None
@@ -228,7 +235,7 @@ def case_withdraw(*, case: Case, by: Any, reason: str, expected_version: int) ->
     case = lock_case(case, expected_version)
     require_open(case)
     require_perm(by, "escalation.withdraw_case", case, "withdraw")
-    text = require_text(reason, field="reason", what="why the challenge is withdrawn")
+    text = checks.required_text(reason, field="reason", rule="withdraw")
     now = timezone.now()
     step = case.current_step
     assert step is not None
@@ -262,7 +269,11 @@ def case_reassign(
     require_perm(by, "escalation.reassign_case", case, "reassign")
     step = case.current_step
     assert step is not None
-    text = require_text(reason, field="reason", what="why the step is reassigned")
+    if not side:
+        raise InvalidInput("Select the side you are naming someone for", field="side")
+    if to is None:
+        raise InvalidInput("Select the person who should act", field="to")
+    text = checks.required_text(reason, field="reason", rule="reassign")
     acting = next((s for s in step_sides(step, case=case) if s.side == side), None)
     if acting is None:
         raise InvalidInput(f"Nobody acts for that side at {step.name}", field="side")
@@ -291,7 +302,7 @@ def case_reassign(
 
 @transaction.atomic
 def step_set_due(
-    *, case: Case, by: Any, due_at: dt.datetime, reason: str = "", expected_version: int
+    *, case: Case, by: Any, due_at: dt.datetime | None, reason: str = "", expected_version: int
 ) -> Case:
     """Change the current step's due moment: earlier freely, later only with a reason.
 
@@ -303,6 +314,8 @@ def step_set_due(
     require_perm(by, "escalation.set_due", case, "change the due moment of")
     step = case.current_step
     assert step is not None
+    if due_at is None:
+        raise InvalidInput("Enter the new due date and time", field="due_at")
     if timezone.is_naive(due_at):
         raise InvalidInput("Give the due moment with its time zone", field="due_at")
     if due_at <= timezone.now():

@@ -281,6 +281,13 @@ def _route_problems(
     questions: list[Mapping[str, Any]] = route.get("questions", [])
     problems += _duplicates(questions, where=[*where, "questions"], what="question")
     for index, question in enumerate(questions):
+        if question.get("options") and all(o.get("refuses") for o in question["options"]):
+            problems.append(
+                (
+                    path_text([*where, "questions", index, "options"]),
+                    "every answer refuses the route: at least one answer must let it be used",
+                )
+            )
         problems += _duplicates(
             question.get("options", []),
             where=[*where, "questions", index, "options"],
@@ -368,6 +375,14 @@ def semantic_problems(document: Mapping[str, Any]) -> list[tuple[str, str]]:
     sections: Mapping[str, Any] = document.get("record_sections", {})
     routes: list[Mapping[str, Any]] = document.get("routes", [])
     problems += _duplicates(document.get("categories", []), where=["categories"], what="category")
+    for index, category in enumerate(document.get("categories", [])):
+        if "refuses" in category:
+            problems.append(
+                (
+                    path_text(["categories", index, "refuses"]),
+                    "only an answer to a route's question can refuse a route, not a category",
+                )
+            )
     problems += _duplicates(
         document.get("not_for_this_procedure", []),
         where=["not_for_this_procedure"],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -12,15 +11,13 @@ from django.utils import timezone
 
 from agencies.enums import AgencyKind
 from agencies.models import Agency, Membership, Partnership
-from escalation.domain.base import field_limit, require_text, stamp, start_step, step_actors, within
-from escalation.enums import AgeBand, SubjectKind
+from escalation.domain import checks
+from escalation.domain.base import stamp, start_step, step_actors
 from escalation.errors import InvalidInput, NotAllowed
 from escalation.models import Case, CaseReferenceCounter
-from escalation.policy import RouteSpec
+from escalation.policy import PolicySpec, RouteSpec
 from escalation.queries.policies import adopted_version, policy_spec
 from notifications.services import outbox_add
-
-INITIALS = re.compile(r"^[A-Za-z]{1,4}$")
 
 
 def _next_reference(partnership: Partnership, at: dt.datetime) -> str:
@@ -35,32 +32,89 @@ def _next_reference(partnership: Partnership, at: dt.datetime) -> str:
     return f"{partnership.code.upper()}-{year}-{counter.last_number:04d}"
 
 
-def _check_route_details(route: RouteSpec, details: Mapping[str, Any]) -> dict[str, Any]:
-    clean: dict[str, Any] = {}
-    known = {q.slug for q in route.questions}
-    for slug in details:
-        if slug not in known:
-            raise InvalidInput(f"The route '{route.name}' does not ask '{slug}'", field=slug)
-    for question in route.questions:
-        value = details.get(question.slug)
-        if value in (None, "", [], ()):
-            if question.required:
-                raise InvalidInput(f"Answer: {question.label}", field=question.slug)
-            continue
-        options = {o.slug for o in question.options}
-        if question.kind == "choice" and value not in options:
-            raise InvalidInput(
-                f"Choose one of the answers to: {question.label}", field=question.slug
-            )
-        if question.kind == "multiple":
-            values: list[Any] = [value] if isinstance(value, str) else list(value or ())
-            if not values or any(v not in options for v in values):
-                raise InvalidInput(f"Choose answers to: {question.label}", field=question.slug)
-            value = values
-        if question.kind == "text":
-            value = str(value).strip()
-        clean[question.slug] = value
-    return clean
+def _check_parties(challenging: Agency, responding: Agency, person: Any) -> None:
+    """The agency disagreed with is another agency of the partnership (never its board), and
+    the professional named, if any, works there."""
+    if responding.partnership_id != challenging.partnership_id:
+        raise InvalidInput(
+            "The agency you disagree with must be in your partnership", field="responding_agency"
+        )
+    if responding.pk == challenging.pk:
+        raise InvalidInput(
+            "Choose another agency: this procedure is for disagreements between agencies",
+            field="responding_agency",
+        )
+    if responding.kind == AgencyKind.PARTNERSHIP:
+        raise InvalidInput(
+            "Choose the agency whose decision you disagree with: the partnership's board "
+            "is where a disagreement goes last, not a party to it",
+            field="responding_agency",
+        )
+    if (
+        person is not None
+        and not Membership.objects.filter(
+            user=person, agency=responding, user__is_active=True
+        ).exists()
+    ):
+        raise InvalidInput(
+            f"The professional you chose does not work for {responding.name}",
+            field="responding_person",
+        )
+
+
+def _checked_answers(
+    spec: PolicySpec,
+    route: RouteSpec,
+    *,
+    subject_kind: str,
+    subject_initials: str,
+    subject_age_band: str,
+    route_details: Mapping[str, Any],
+    responding_professional: str,
+    challenging_record_number: str,
+    responding_record_number: str,
+    disagreement: str,
+    impact: str,
+) -> dict[str, Any]:
+    """The raise journey's answers, checked by the rules its pages show (domain.checks), as
+    the case's fields; the first broken rule refuses with the page's message."""
+    if subject_kind not in checks.kinds_for(spec):
+        raise InvalidInput(
+            f"{spec.name} is for {spec.audience}: choose who the disagreement is about",
+            field="subject_kind",
+        )
+    initials = checks.normal_initials(subject_initials)
+    checks.refuse(checks.initials_problem(initials), field="subject_initials")
+    kinds = checks.kinds_for(spec)
+    checks.refuse(
+        checks.age_band_problem(subject_kind, subject_age_band, kinds=kinds),
+        field="subject_age_band",
+    )
+    details = checks.route_answers(route, route_details)
+    numbers = {}
+    for name, value, limit in (
+        ("challenging_record_number", challenging_record_number, checks.OUR_RECORD_NUMBER),
+        ("responding_record_number", responding_record_number, checks.THEIR_RECORD_NUMBER),
+    ):
+        numbers[name] = (value or "").strip()
+        checks.refuse(limit.problem(numbers[name]), field=name)
+    return {
+        "subject_kind": subject_kind,
+        "subject_initials": initials,
+        "subject_age_band": subject_age_band,
+        "route_details": details,
+        "responding_professional": checks.required_text(
+            responding_professional,
+            field="responding_professional",
+            rule="responding_professional",
+            limit=checks.PROFESSIONAL,
+        ),
+        **numbers,
+        "disagreement": checks.required_text(
+            disagreement, field="disagreement", rule="disagreement", limit=checks.DISAGREEMENT
+        ),
+        "impact": checks.required_text(impact, field="impact", rule="impact", limit=checks.IMPACT),
+    }
 
 
 # --- the transitions ---------------------------------------------------------------------
@@ -97,31 +151,7 @@ def case_raise(
     if not by.has_perm("escalation.raise_case", challenging_agency):
         raise NotAllowed(f"You cannot raise a challenge for {challenging_agency.name}.")
     partnership = challenging_agency.partnership
-    if responding_agency.partnership_id != partnership.pk:
-        raise InvalidInput(
-            "The agency you disagree with must be in your partnership", field="responding_agency"
-        )
-    if responding_agency.pk == challenging_agency.pk:
-        raise InvalidInput(
-            "Choose another agency: this procedure is for disagreements between agencies",
-            field="responding_agency",
-        )
-    if responding_agency.kind == AgencyKind.PARTNERSHIP:
-        raise InvalidInput(
-            "Choose the agency whose decision you disagree with: the partnership's board "
-            "is where a disagreement goes last, not a party to it",
-            field="responding_agency",
-        )
-    if (
-        responding_person is not None
-        and not Membership.objects.filter(
-            user=responding_person, agency=responding_agency, user__is_active=True
-        ).exists()
-    ):
-        raise InvalidInput(
-            f"The professional you chose does not work for {responding_agency.name}",
-            field="responding_person",
-        )
+    _check_parties(challenging_agency, responding_agency, responding_person)
     version = adopted_version(partnership=partnership)
     spec = policy_spec(version)
     try:
@@ -130,41 +160,19 @@ def case_raise(
         raise InvalidInput(f"{spec.name} has no route '{route}'", field="route") from None
     if category not in {c.slug for c in spec.categories}:
         raise InvalidInput("Choose what the disagreement is about", field="category")
-    allowed_kinds = (
-        {SubjectKind.ADULT}
-        if spec.audience == "adults"
-        else {SubjectKind.CHILD, SubjectKind.YOUNG_PERSON}
+    checked = _checked_answers(
+        spec,
+        route_spec,
+        subject_kind=subject_kind,
+        subject_initials=subject_initials,
+        subject_age_band=subject_age_band,
+        route_details=route_details or {},
+        responding_professional=responding_professional,
+        challenging_record_number=challenging_record_number,
+        responding_record_number=responding_record_number,
+        disagreement=disagreement,
+        impact=impact,
     )
-    if subject_kind not in allowed_kinds:
-        raise InvalidInput(
-            f"{spec.name} is for {spec.audience}: choose who the disagreement is about",
-            field="subject_kind",
-        )
-    if not INITIALS.match(subject_initials or ""):
-        raise InvalidInput("Enter the person's initials: 1 to 4 letters", field="subject_initials")
-    if subject_age_band not in AgeBand.values:
-        raise InvalidInput("Choose the person's age band", field="subject_age_band")
-    details = _check_route_details(route_spec, route_details or {})
-    professional = require_text(
-        responding_professional,
-        field="responding_professional",
-        what="the name and role of the professional you disagree with",
-        limit=field_limit(Case, "responding_professional"),
-    )
-    record_numbers = {
-        name: within(
-            value.strip(),
-            field=name,
-            what=f"the {side} agency's record number",
-            limit=field_limit(Case, name),
-        )
-        for name, value, side in (
-            ("challenging_record_number", challenging_record_number, "challenging"),
-            ("responding_record_number", responding_record_number, "responding"),
-        )
-    }
-    text = require_text(disagreement, field="disagreement", what="the disagreement in your words")
-    impact_text = require_text(impact, field="impact", what="the impact on the child or adult")
 
     now = timezone.now()
     case = Case(
@@ -173,18 +181,11 @@ def case_raise(
         policy_version=version,
         route=route_spec.slug,
         category=category,
-        route_details=details,
         challenging_agency=challenging_agency,
         raised_by=by,
         responding_agency=responding_agency,
-        responding_professional=professional,
         responding_person=responding_person,
-        subject_kind=subject_kind,
-        subject_initials=subject_initials.upper(),
-        subject_age_band=subject_age_band,
-        **record_numbers,
-        disagreement=text,
-        impact=impact_text,
+        **checked,
         risk_of_significant_harm=risk_of_significant_harm,
         raised_at=now,
     )

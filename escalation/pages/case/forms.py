@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from config.forms import GovukFormMixin
 from escalation.deadlines import LONDON, UTC
+from escalation.domain import checks
 from escalation.enums import LearningTheme
 from escalation.policy import RecordField
 from escalation.queries.case_page import Candidate
@@ -172,7 +173,7 @@ class CaseActionForm(GovukFormMixin, forms.Form):
 class EscalateForm(CaseActionForm):
     reason = text_field(
         "Why is the disagreement not resolved at this step?",
-        required_message="Enter why the disagreement is not resolved at this step",
+        required_message=checks.ENTER["escalate"],
         help_text="The people at the next step, and the case's history, will show this.",
     )
 
@@ -180,7 +181,7 @@ class EscalateForm(CaseActionForm):
 class SkipForm(CaseActionForm):
     reason = text_field(
         "Why must this step be skipped?",
-        required_message="Enter why this step must be skipped",
+        required_message=checks.ENTER["skip"],
         help_text="Say what makes the risk of significant harm call for more senior people now.",
     )
 
@@ -188,7 +189,7 @@ class SkipForm(CaseActionForm):
 class WithdrawForm(CaseActionForm):
     reason = text_field(
         "Why is the challenge withdrawn?",
-        required_message="Enter why the challenge is withdrawn",
+        required_message=checks.ENTER["withdraw"],
         help_text="The responding agency and the people acting now are told it was withdrawn.",
     )
 
@@ -196,7 +197,7 @@ class WithdrawForm(CaseActionForm):
 class ResolveForm(CaseActionForm):
     learning = text_field(
         "What should be learned from this disagreement?",
-        required_message="Enter what should be learned from this disagreement",
+        required_message=checks.ENTER["resolve"],
         help_text=(
             "For the safeguarding partnership's board: what should change, for whom. "
             "Do not name the child, young person or adult."
@@ -231,9 +232,7 @@ class ReassignForm(CaseActionForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the side you are naming someone for"},
     )
-    reason = text_field(
-        "Why is the step reassigned?", required_message="Enter why the step is reassigned"
-    )
+    reason = text_field("Why is the step reassigned?", required_message=checks.ENTER["reassign"])
 
     def __init__(
         self,
@@ -358,7 +357,7 @@ class RecordForm(CaseActionForm):
         data = super().clean() or {}
         written = self.written_fields()
         if written and not any((data.get(name) or "").strip() for name in written):
-            self.add_error(written[0], "Write the record of this step: at least one of its parts")
+            self.add_error(written[0], checks.RECORD_EMPTY)
         return data
 
     def record(self) -> dict[str, str]:
@@ -385,7 +384,11 @@ def _record_field(f: RecordField) -> forms.Field:
     """The form field of one field of a policy's record section, by its kind."""
     if f.kind == "long_text":
         return forms.CharField(
-            label=f.label, required=False, widget=forms.Textarea(attrs={"rows": 5})
+            label=f.label,
+            required=False,
+            max_length=checks.record_limit(f.kind),
+            error_messages={"max_length": checks.record_limit_message(f.label, f.kind)},
+            widget=forms.Textarea(attrs={"rows": 5}),
         )
     if f.kind == "yes_no":
         return legend(
@@ -404,18 +407,22 @@ def _record_field(f: RecordField) -> forms.Field:
         return forms.EmailField(
             label=f.label,
             required=False,
-            error_messages={
-                "invalid": "Enter an email address in the correct format, like name@example.org"
-            },
+            error_messages={"invalid": checks.EMAIL_MESSAGE},
         )
     if f.kind == "phone":
         return forms.CharField(
             label=f.label,
             required=False,
-            max_length=30,
+            max_length=checks.record_limit(f.kind),
+            error_messages={"max_length": checks.record_limit_message(f.label, f.kind)},
             widget=TelInput(attrs={"class": "govuk-input govuk-input--width-20"}),
         )
-    return forms.CharField(label=f.label, required=False, max_length=500)
+    return forms.CharField(
+        label=f.label,
+        required=False,
+        max_length=checks.record_limit(f.kind),
+        error_messages={"max_length": checks.record_limit_message(f.label, f.kind)},
+    )
 
 
 def record_initial(

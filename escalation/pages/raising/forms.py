@@ -17,56 +17,24 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from agencies.enums import PARTNERSHIP_ROLES, AgencyKind
 from agencies.models import Agency
 from config.forms import GovukFormMixin
 from escalation.deadlines import LONDON, DeadlineRule
+from escalation.domain import checks
 from escalation.enums import AgeBand, SubjectKind
 from escalation.policy import Choice, PolicySpec, Question, RouteSpec
 from escalation.queries.policies import rule_in_words
 
 NOT_FOR_PREFIX = "not:"
-TEXT_MAX = 5000
-ANSWER_MAX = 2000
 NO_NAMES = "Do not use names: use initials."
 
-# Age bands each kind of subject may have. A young person here is a care-experienced young
-# person supported up to 25 (SubjectKind), so from 16.
-CHILD_BANDS = (
-    AgeBand.UNDER_1,
-    AgeBand.AGE_1_4,
-    AgeBand.AGE_5_10,
-    AgeBand.AGE_11_15,
-    AgeBand.AGE_16_17,
-)
-YOUNG_PERSON_BANDS = (AgeBand.AGE_16_17, AgeBand.AGE_18_25)
-ADULT_BANDS = (AgeBand.AGE_18_25, AgeBand.AGE_26_64, AgeBand.AGE_65_PLUS)
-BANDS_OF_KIND = {
-    SubjectKind.CHILD: CHILD_BANDS,
-    SubjectKind.YOUNG_PERSON: YOUNG_PERSON_BANDS,
-    SubjectKind.ADULT: ADULT_BANDS,
-}
 KIND_HINTS = {
     SubjectKind.CHILD: "Under 18",
     SubjectKind.YOUNG_PERSON: "Care-experienced, supported up to the age of 25",
     SubjectKind.ADULT: "18 or over",
 }
-
-# Answers that mean a route cannot be used: (question slug, option slug) -> why, in words.
-# The conference dissent routes of both children's presets (4lscb-children.yaml and
-# oscb-children.yaml, route "conference-dissent") ask "attended" with the options "yes" and
-# "no": "A dissent cannot be recorded by a professional not in attendance at the conference or
-# after the conference has finished being recorded" (OSCB section 6.2).
-REFUSING_ANSWERS: dict[tuple[str, str], str] = {
-    ("attended", "no"): (
-        "A dissent can be recorded only by a professional who attended the conference, and "
-        "only while the conference is being recorded. The dissenting professional did not "
-        "attend, so this dissent cannot be raised on this route."
-    ),
-}
-
 
 # --- reads ------------------------------------------------------------------------------
 
@@ -166,29 +134,14 @@ def subject_words(*, kind: str | None, audience: str) -> str:
     return "the child" if kind == SubjectKind.CHILD else "the child or young person"
 
 
-def kinds_for(spec: PolicySpec) -> list[str]:
-    if spec.audience == "adults":
-        return [SubjectKind.ADULT]
-    return [SubjectKind.CHILD, SubjectKind.YOUNG_PERSON]
-
-
 def ordered_questions(route: RouteSpec) -> list[Question]:
     """The route's questions, those that can stop a raising first (ask them before the rest)."""
-    gates = {slug for slug, _ in REFUSING_ANSWERS}
-    return sorted(route.questions, key=lambda q: q.slug not in gates)
+    return sorted(route.questions, key=lambda q: not any(o.refuses for o in q.options))
 
 
 def refusal(question: Question, value: Any) -> Choice | None:
-    """The option chosen, when it means the route cannot be used; else None."""
-    values = value if isinstance(value, list) else [value]
-    for option in question.options:
-        if option.slug in values and (question.slug, option.slug) in REFUSING_ANSWERS:
-            return option
-    return None
-
-
-def refusal_reason(question_slug: str, option_slug: str) -> str | None:
-    return REFUSING_ANSWERS.get((question_slug, option_slug))
+    """The option chosen, when the policy says it means the route cannot be used; else None."""
+    return checks.refusing_option(question, value)
 
 
 # --- the forms --------------------------------------------------------------------------
@@ -332,11 +285,11 @@ class ProfessionalForm(RaiseForm):
         label="Their name and role",
         help_text="For example, Sam Patel, duty social worker. The professional only: never the "
         "name of the child or adult.",
-        max_length=200,
+        max_length=checks.PROFESSIONAL.characters,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
         error_messages={
-            "required": "Enter the name and role of the professional you disagree with",
-            "max_length": "The name and role must be 200 characters or fewer",
+            "required": checks.ENTER["responding_professional"],
+            "max_length": checks.PROFESSIONAL.message,
         },
     )
     responding_person = PersonChoiceField(
@@ -355,8 +308,7 @@ class ProfessionalForm(RaiseForm):
 
 class InitialsField(forms.CharField):
     def to_python(self, value: Any) -> str:
-        text = super().to_python(value) or ""
-        return re.sub(r"[\s.]", "", text).upper()
+        return checks.normal_initials(super().to_python(value))
 
 
 class SubjectForm(RaiseForm):
@@ -389,49 +341,45 @@ class SubjectForm(RaiseForm):
 
     def __init__(self, *args: Any, spec: PolicySpec, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        kinds = kinds_for(spec)
+        self.kinds = kinds = checks.kinds_for(spec)
         self.offer(
             "subject_kind",
             [(k, SubjectKind(k).label) for k in kinds],
             hints={k: KIND_HINTS[SubjectKind(k)] for k in kinds},
         )
-        allowed = {b for k in kinds for b in BANDS_OF_KIND[SubjectKind(k)]}
+        allowed = {b for k in kinds for b in checks.BANDS_OF_KIND[k]}
         self.offer("subject_age_band", [(b.value, b.label) for b in AgeBand if b in allowed])
 
     def clean_subject_initials(self) -> str:
         initials = self.cleaned_data["subject_initials"]
-        if not re.fullmatch(r"[A-Z]{1,4}", initials):
-            raise forms.ValidationError("Enter initials only: 1 to 4 letters, for example JD")
+        problem = checks.initials_problem(initials)
+        if problem is not None:
+            raise forms.ValidationError(problem)
         return initials
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         kind, band = data.get("subject_kind"), data.get("subject_age_band")
-        if kind and band and band not in BANDS_OF_KIND[SubjectKind(kind)]:
-            words = {
-                SubjectKind.CHILD: "A child is under 18: select an age band under 18",
-                SubjectKind.YOUNG_PERSON: "A care-experienced young person is 16 to 25: "
-                "select 16 to 17 or 18 to 25",
-                SubjectKind.ADULT: "An adult is 18 or over: select an age band from 18",
-            }
-            self.add_error("subject_age_band", words[SubjectKind(kind)])
+        problem = checks.age_band_problem(kind, band, kinds=self.kinds) if kind and band else None
+        if problem is not None:
+            self.add_error("subject_age_band", problem)
         return data
 
 
-def _record_number(whose: str) -> forms.CharField:
+def _record_number(limit: checks.Limit) -> forms.CharField:
     return forms.CharField(
         required=False,
-        max_length=50,
+        max_length=limit.characters,
         widget=forms.TextInput(
             attrs={"class": "govuk-input govuk-input--width-20", "spellcheck": "false"}
         ),
-        error_messages={"max_length": f"{whose} record number must be 50 characters or fewer"},
+        error_messages={"max_length": limit.message},
     )
 
 
 class RecordNumbersForm(RaiseForm):
-    challenging_record_number = _record_number("Your agency's")
-    responding_record_number = _record_number("The other agency's")
+    challenging_record_number = _record_number(checks.OUR_RECORD_NUMBER)
+    responding_record_number = _record_number(checks.THEIR_RECORD_NUMBER)
 
     def __init__(
         self, *args: Any, agency: Agency, responding: Agency | None, **kwargs: Any
@@ -474,8 +422,8 @@ def _question_field(question: Question) -> forms.Field:
             widget=forms.RadioSelect,
             required=question.required,
             error_messages={
-                "required": "Select an answer",
-                "invalid_choice": "Select one of the answers listed",
+                "required": checks.answer_required_message(question),
+                "invalid_choice": checks.answer_unknown_message(question),
             },
         )
     elif question.kind == "multiple":
@@ -484,18 +432,18 @@ def _question_field(question: Question) -> forms.Field:
             widget=forms.CheckboxSelectMultiple,
             required=question.required,
             error_messages={
-                "required": "Select at least one answer",
-                "invalid_choice": "Select only answers listed",
+                "required": checks.answer_required_message(question),
+                "invalid_choice": checks.answer_unknown_message(question),
             },
         )
     else:
         field = forms.CharField(
             widget=forms.Textarea(attrs={"rows": 4}),
             required=question.required,
-            max_length=ANSWER_MAX,
+            max_length=checks.ANSWER.characters,
             error_messages={
-                "required": f"Enter {question.label[0].lower()}{question.label[1:].rstrip('?')}",
-                "max_length": f"The answer must be {ANSWER_MAX:,} characters or fewer",
+                "required": checks.answer_required_message(question),
+                "max_length": checks.ANSWER.message,
             },
         )
     field.label = question.label + ("" if question.required else " (optional)")
@@ -521,18 +469,18 @@ class DisagreementForm(RaiseForm):
         label="What do you disagree with, in your words?",
         help_text="What was decided or done, and why you disagree. " + NO_NAMES,
         widget=forms.Textarea(attrs={"rows": 8}),
-        max_length=TEXT_MAX,
+        max_length=checks.DISAGREEMENT.characters,
         error_messages={
-            "required": "Enter what you disagree with",
-            "max_length": f"What you disagree with must be {TEXT_MAX:,} characters or fewer",
+            "required": checks.ENTER["disagreement"],
+            "max_length": checks.DISAGREEMENT.message,
         },
     )
     impact = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 6}),
-        max_length=TEXT_MAX,
+        max_length=checks.IMPACT.characters,
         error_messages={
-            "required": "Enter the impact",
-            "max_length": f"The impact must be {TEXT_MAX:,} characters or fewer",
+            "required": checks.ENTER["impact"],
+            "max_length": checks.IMPACT.message,
         },
     )
 
@@ -621,16 +569,9 @@ class DueForm(RaiseForm):
             return data
         local = dt.datetime.combine(date, dt.time(int(match[1]), int(match[2])), tzinfo=LONDON)
         moment = local.astimezone(dt.UTC)
-        if moment <= self.now:
-            self.add_error("due_day", "The due moment must be in the future")
-            return data
-        if self.policy_due is not None and moment > self.policy_due:
-            shown = timezone.localtime(self.policy_due)
-            self.add_error(
-                "due_day",
-                "The due moment must be no later than the policy's, "
-                f"{shown:%H:%M} {shown:%a} {shown.day} {shown:%b %Y}",
-            )
+        problem = checks.earlier_due_problem(moment, now=self.now, policy_due=self.policy_due)
+        if problem is not None:
+            self.add_error("due_day", problem)
             return data
         data["due_at"] = moment
         return data

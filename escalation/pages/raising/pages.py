@@ -13,6 +13,7 @@ from django.utils import timezone
 from agencies.models import Agency
 from agencies.selectors import partnership_calendar
 from escalation.deadlines import Due, compute_due
+from escalation.domain import checks
 from escalation.enums import AgeBand, SubjectKind
 from escalation.pages.raising import forms as rf
 from escalation.pages.raising.drafts import Raising
@@ -156,7 +157,7 @@ PROFESSIONAL = QuestionPage(
 
 
 def _only_kind(r: Raising) -> str | None:
-    kinds = rf.kinds_for(r.spec)
+    kinds = checks.kinds_for(r.spec)
     return kinds[0] if len(kinds) == 1 else None
 
 

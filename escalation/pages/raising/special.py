@@ -4,7 +4,7 @@
   conference...) asks its own questions (RouteSpec.questions), one page each, kept in the
   draft's route details.
 - An answer that means the route cannot be used (a dissent by a professional who did not
-  attend the conference: raise_forms.REFUSING_ANSWERS) leads to a page that says so, and the
+  attend the conference: the option's `refuses` in the policy's data) leads to a page that says so, and the
   answer is not kept.
 - A matter the policy says is not for this procedure (gaps in provision, emergencies) leads to
   a page that says where to go instead. Nothing is raised from either.
@@ -96,10 +96,9 @@ def refused(request: HttpRequest, r: Raising, slug: str, option: str) -> HttpRes
     """An answer that means the route cannot be used (a dissent by someone not at the
     conference): say so, and raise nothing."""
     found = route_question(r, slug)
-    reason = rf.refusal_reason(slug, option)
-    if found is None or reason is None:
+    chosen = next((o for o in found.options if o.slug == option), None) if found else None
+    if found is None or chosen is None or not chosen.refuses:
         raise Http404("No such refusal")
-    chosen = next((o for o in found.options if o.slug == option), None)
     return render(
         request,
         "escalation/raise/refused.html",
@@ -108,7 +107,7 @@ def refused(request: HttpRequest, r: Raising, slug: str, option: str) -> HttpRes
             "route": r.route,
             "question": found,
             "option": chosen,
-            "reason": reason,
+            "reason": chosen.refuses,
             "back_url": route_question_page(found).url(r),
             "route_url": ROUTE.url(r) if ROUTE.applies(r) else "",
         },
