@@ -397,7 +397,6 @@ def preset_files(directory: Path | str | None = None) -> list[Path]:
     return sorted(folder.glob("*.yaml"))
 
 
-
 def validate_policy_document(document: Any, *, source: str) -> dict[str, Any]:
     """Check a policy document against the schema and the semantic checks.
 
