@@ -39,6 +39,7 @@ def rewrite(file: Path, old: str, new: str) -> None:
 def presets_folder(tmp_path, settings) -> Path:
     """The shipped presets and a fifth beside them, copied from oscb-children.yaml."""
     shipped = preset_files()
+    assert FIFTH not in {file.stem for file in shipped}, "a preset of that slug ships: pick another"
     for file in shipped:
         shutil.copy(file, tmp_path / file.name)
     fifth = tmp_path / f"{FIFTH}.yaml"
