@@ -1,5 +1,5 @@
-"""Demo data: four partnerships, one per preset, with people in every role and open cases at
-every step. The same sign-ins every time; running it again adds nothing.
+"""Demo data: four partnerships, each adopting one of the presets (PARTNERSHIPS says which),
+with people in every role and open cases at every step. The same sign-ins every time; running it again adds nothing.
 
 Cases are raised through the real transitions, at moments in the past (time-machine moves the
 clock while each one is written), so their history, deadlines and outbox are what the product

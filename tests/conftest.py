@@ -11,7 +11,7 @@ def _fast_password_hashing():
 
 @pytest.fixture
 def presets(db):
-    """The four shipped policy presets, loaded and published."""
+    """Every shipped policy preset (escalation/presets/*.yaml), loaded and published, by slug."""
     call_command("load_policies", verbosity=0)
     from escalation.models import Policy
 

@@ -35,6 +35,7 @@ from agencies.models import Membership, Partnership
 from escalation.domain.policy_files import (
     PolicyFileError,
     load_policy_file,
+    preset_files,
     validate_policy_document,
 )
 from escalation.enums import PolicyVersionStatus
@@ -222,7 +223,7 @@ def load_presets(*, directory: Path | str | None = None) -> list[PresetLoaded]:
     raises PolicyFrozen and the whole load is rolled back); log.
     """
     folder = Path(directory if directory is not None else settings.POLICY_PRESETS_DIR)
-    files = sorted(folder.glob("*.yaml"))
+    files = preset_files(folder)
     if not files:
         raise PolicyError(f"{folder}: no policy files (*.yaml) to load.")
     checked: list[tuple[dict[str, Any], str]] = []

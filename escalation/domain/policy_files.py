@@ -11,7 +11,7 @@ A policy document is checked in three passes, and the first one that fails refus
 
 Every refusal is a `PolicyFileError` whose message names the file (or the stored version),
 the path inside it (`routes[1].steps[2].deadline.kind`) and what is wrong.
-Nothing here touches the database.
+`preset_files` says which files are the presets. Nothing here touches the database.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from django.conf import settings
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
@@ -401,6 +402,16 @@ def semantic_problems(document: Mapping[str, Any]) -> list[tuple[str, str]]:
 # --- the entry points ----------------------------------------------------------------------
 
 
+def preset_files(directory: Path | str | None = None) -> list[Path]:
+    """The preset files: every *.yaml in settings.POLICY_PRESETS_DIR (or `directory`), by name.
+
+    The folder is the only list of presets, so adding one is adding its file: the loader,
+    the pages and the tests all find it here.
+    """
+    folder = Path(directory if directory is not None else settings.POLICY_PRESETS_DIR)
+    return sorted(folder.glob("*.yaml"))
+
+
 def validate_policy_document(document: Any, *, source: str) -> dict[str, Any]:
     """Check a policy document against the schema and the semantic checks.
 
@@ -482,6 +493,7 @@ __all__ = [
     "load_policy_file",
     "path_text",
     "policy_schema",
+    "preset_files",
     "semantic_problems",
     "validate_policy_document",
 ]

@@ -123,14 +123,15 @@ def visitor(new_visitor: Callable[[], Visitor]) -> Visitor:
 
 @pytest.fixture
 def presets(transactional_db: None) -> dict[str, Any]:
-    """The four shipped presets, loaded and published (committed: the server must see them)."""
+    """Every shipped preset, loaded and published (committed: the server must see them)."""
     call_command("load_policies", verbosity=0)
     from escalation.models import Policy
 
     return {p.slug: p for p in Policy.objects.filter(owner__isnull=True)}
 
 
-# Each preset's partnership: the nation whose calendar its original follows, and a code.
+# Each preset's partnership: the nation whose calendar its original follows, and a code. A preset
+# not named here (a new file in escalation/presets/) gets an English partnership.
 PRESET_PARTNERSHIPS = {
     "oscb-children": ("england", "OXF"),
     "sab-adults": ("wales", "SAB"),
@@ -145,7 +146,7 @@ def make_world(presets: dict[str, Any]) -> Callable[[str], Any]:
     from tests.escalation.world import build_world
 
     def make(slug: str) -> Any:
-        nation, code = PRESET_PARTNERSHIPS[slug]
+        nation, code = PRESET_PARTNERSHIPS.get(slug, ("england", "NEW"))
         world = build_world(policy=presets[slug], nation=nation, code=code)
         for user in world.people.values():
             user.set_password(PASSWORD)

@@ -1,23 +1,23 @@
 import pytest
 
-from tests.escalation.world import World, build_world
+from tests.escalation.world import World, preset_world
 
 
 @pytest.fixture
 def oscb(presets) -> World:
-    return build_world(policy=presets["oscb-children"], code="OXF")
+    return preset_world(presets, "oscb-children")
 
 
 @pytest.fixture
 def ssab(presets) -> World:
-    return build_world(policy=presets["ssab-adults"], nation="northern-ireland", code="SSA")
+    return preset_world(presets, "ssab-adults")
 
 
 @pytest.fixture
 def lscb(presets) -> World:
-    return build_world(policy=presets["4lscb-children"], nation="wales", code="FOU")
+    return preset_world(presets, "4lscb-children")
 
 
 @pytest.fixture
 def sab(presets) -> World:
-    return build_world(policy=presets["sab-adults"], nation="wales", code="SAB")
+    return preset_world(presets, "sab-adults")

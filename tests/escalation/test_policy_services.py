@@ -26,7 +26,7 @@ from escalation.domain.policies import (
     policy_draft_update,
     policy_publish,
 )
-from escalation.domain.policy_files import PolicyFileError, load_policy_file
+from escalation.domain.policy_files import PolicyFileError, load_policy_file, preset_files
 from escalation.enums import PolicyVersionStatus
 from escalation.models import Policy, PolicyVersion
 from escalation.policy import policy_from_document
@@ -36,7 +36,7 @@ pytestmark = pytest.mark.django_db
 
 PRESETS = Path(settings.POLICY_PRESETS_DIR)
 FIXTURES = Path(__file__).parent / "policy_files"
-PRESET_SLUGS = ["4lscb-children", "oscb-children", "sab-adults", "ssab-adults"]
+PRESET_SLUGS = [file.stem for file in preset_files()]
 
 
 def person_in(partnership: Any, role: str, **user: Any) -> Any:
@@ -75,7 +75,7 @@ def rewrite(file: Path, old: str, new: str) -> None:
 # --- loading the presets -------------------------------------------------------------------
 
 
-def test_the_presets_fixture_loads_the_four_presets_published(presets):
+def test_the_presets_fixture_loads_every_preset_published(presets):
     assert sorted(presets) == PRESET_SLUGS
     for slug, policy in presets.items():
         version = policy_current_version(policy)
@@ -99,8 +99,8 @@ def test_loading_twice_creates_nothing_new():
     assert [(r.slug, r.number, r.action) for r in second] == [
         (s, 1, "unchanged") for s in PRESET_SLUGS
     ]
-    assert Policy.objects.count() == 4
-    assert PolicyVersion.objects.count() == 4
+    assert Policy.objects.count() == len(PRESET_SLUGS)
+    assert PolicyVersion.objects.count() == len(PRESET_SLUGS)
 
 
 def test_the_command_prints_what_it_loaded():
@@ -110,10 +110,11 @@ def test_the_command_prints_what_it_loaded():
     call_command("load_policies", stdout=out)
 
     lines = out.getvalue().splitlines()
+    n = len(PRESET_SLUGS)  # one line per preset file, then the sum
     assert lines[0] == "4lscb-children v1: created (escalation/presets/4lscb-children.yaml)"
-    assert lines[4] == "4 policies loaded, 4 new versions published."
-    assert lines[5] == "4lscb-children v1: unchanged (escalation/presets/4lscb-children.yaml)"
-    assert lines[9] == "4 policies loaded, 0 new versions published."
+    assert lines[n] == f"{n} policies loaded, {n} new versions published."
+    assert lines[n + 1] == "4lscb-children v1: unchanged (escalation/presets/4lscb-children.yaml)"
+    assert lines[2 * n + 1] == f"{n} policies loaded, 0 new versions published."
 
 
 def test_a_higher_version_in_a_file_adds_a_published_version(presets_dir):
@@ -193,7 +194,7 @@ def test_a_frozen_version_conflict_rolls_back_every_file_of_the_load(presets_dir
         call_command("load_policies", verbosity=0)
 
     # 4lscb-children v2 was written before ssab-adults failed, and was rolled back with it
-    assert PolicyVersion.objects.count() == 4
+    assert PolicyVersion.objects.count() == len(PRESET_SLUGS)
     assert not PolicyVersion.objects.filter(number=2).exists()
 
 

@@ -6,8 +6,10 @@ import pytest
 
 from agencies.enums import Role
 from escalation.domain import case_escalate, case_resolve
+from escalation.domain.policy_files import preset_files
 from escalation.models import Case
 from escalation.queries.cases import case_get_for_user, case_list_for_user
+from tests.escalation.world import preset_world
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +33,9 @@ def _cases_at_every_stage(world):
     return [at_one, top, done]
 
 
-@pytest.mark.parametrize("world_name", ["oscb", "ssab", "lscb", "sab"])
-def test_predicate_and_selector_agree_for_every_person_and_case(world_name, request):
-    world = request.getfixturevalue(world_name)
+@pytest.mark.parametrize("slug", [file.stem for file in preset_files()])
+def test_predicate_and_selector_agree_for_every_person_and_case(slug, presets):
+    world = preset_world(presets, slug)
     cases = _cases_at_every_stage(world)
     for person in _everyone(world):
         listed = set(case_list_for_user(user=person).values_list("pk", flat=True))

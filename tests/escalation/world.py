@@ -9,7 +9,7 @@ from agencies.enums import AgencyKind, Nation, Role
 from agencies.models import Agency, Partnership
 from escalation.domain import case_raise
 from escalation.models import Case, Policy
-from escalation.queries.policies import case_route
+from escalation.queries.policies import adopted_version, case_route, policy_spec
 from tests.factories import AgencyFactory, MembershipFactory, PartnershipFactory, UserFactory
 
 AGENCY_ROLES = (
@@ -113,5 +113,22 @@ def build_world(*, policy: Policy, nation: str = Nation.ENGLAND, code: str = "TS
         user = UserFactory(username=f"{code}-elsewhere-board-{role}".lower())
         MembershipFactory(user=user, agency=other_board, role=role)
         world.people[("elsewhere", role)] = user
-    world.audience = "adults" if "adults" in policy.slug else "children"
+    world.audience = policy_spec(adopted_version(partnership=partnership)).audience
     return world
+
+
+# The nation and partnership code of each shipped preset's world in these tests. A preset not
+# named here (a new file in escalation/presets/) gets an English partnership: adding a preset
+# needs no line here.
+PRESET_WORLDS: dict[str, tuple[str, str]] = {
+    "oscb-children": (Nation.ENGLAND, "OXF"),
+    "ssab-adults": (Nation.NORTHERN_IRELAND, "SSA"),
+    "4lscb-children": (Nation.WALES, "FOU"),
+    "sab-adults": (Nation.WALES, "SAB"),
+}
+
+
+def preset_world(presets: dict[str, Policy], slug: str) -> World:
+    """build_world for a preset, for tests that run over every preset in the folder."""
+    nation, code = PRESET_WORLDS.get(slug, (Nation.ENGLAND, "NEW"))
+    return build_world(policy=presets[slug], nation=nation, code=code)

@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from agencies.enums import Role
+from escalation.domain.policy_files import preset_files
 from escalation.errors import InvalidInput, NotAllowed
 from escalation.models import Case
 from escalation.queries.policies import policy_spec
@@ -30,6 +31,7 @@ from proforma.services import (
     proforma_verify,
 )
 from proforma.tasks import render_record_task
+from tests.escalation.world import preset_world
 from tests.proforma.helpers import climb_with_records, pdf_text, squash, write_record
 
 pytestmark = pytest.mark.django_db
@@ -87,9 +89,9 @@ def test_ssab_section_1_holds_every_label_and_value_in_order(ssab):
     assert "Page 1 of 1" in text
 
 
-@pytest.mark.parametrize("world_name", ["oscb", "ssab", "lscb", "sab"])
-def test_whole_record_lists_every_section_and_label_of_the_policy_in_order(request, world_name):
-    world = request.getfixturevalue(world_name)
+@pytest.mark.parametrize("slug", [file.stem for file in preset_files()])
+def test_whole_record_lists_every_section_and_label_of_the_policy_in_order(presets, slug):
+    world = preset_world(presets, slug)
     case = climb_with_records(world, world.raise_case())
 
     pdf = proforma_render(case=case, section=None, by=case.raised_by)

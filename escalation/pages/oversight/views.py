@@ -5,7 +5,7 @@ Who may see what:
 - /overdue/: designated safeguarding leads; the open cases of their own agencies.
 - /board/cases/: board staff and strategic safeguarding managers; their partnership's cases,
   as far as escalation.queries.cases.case_list_for_user lets them see.
-- /policies/...: anyone who works in a partnership; the four presets and their partnership's
+- /policies/...: anyone who works in a partnership; every preset and their partnership's
   adopted and own policies (a policy of another partnership is a 404).
 """
 
@@ -263,7 +263,7 @@ def _readable_version(request: HttpRequest, slug: str) -> PolicyVersion:
 
 @login_required
 def policy_list(request: HttpRequest) -> HttpResponse:
-    """The four presets and the partnership's own and adopted policies."""
+    """Every preset and the partnership's own and adopted policies."""
     if not member_partnership_ids(user=request.user):
         raise PermissionDenied("Only people who work in a partnership can read its policies.")
     adopted = adopted_policy_ids(user=request.user)

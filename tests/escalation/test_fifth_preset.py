@@ -1,0 +1,100 @@
+"""Adding a preset is one file: a fifth YAML file in the presets folder loads, is listed at
+/policies/ and runs, with no code, template or test list changed (docs/policies.md, "Adding a
+preset").
+
+The fifth preset is a copy of a shipped one under a new file name, slug and name, in a folder
+of the test's own that settings.POLICY_PRESETS_DIR points at.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from agencies.enums import Role
+from escalation.domain import case_escalate, case_resolve
+from escalation.domain.policies import load_presets
+from escalation.domain.policy_files import preset_files
+from escalation.enums import CaseStatus, StepOutcome
+from escalation.models import Learning, Policy
+from tests.escalation.world import build_world
+
+pytestmark = pytest.mark.django_db
+
+FIFTH = "kent-children"
+FIFTH_NAME = "Kent Resolving Professional Disagreements"
+
+
+def rewrite(file: Path, old: str, new: str) -> None:
+    """Change one line of a preset file, failing loudly if the line is not there."""
+    text = file.read_text(encoding="utf-8")
+    assert old in text
+    file.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.fixture
+def presets_folder(tmp_path, settings) -> Path:
+    """The shipped presets and a fifth beside them, copied from oscb-children.yaml."""
+    shipped = preset_files()
+    assert FIFTH not in {file.stem for file in shipped}, "a preset of that slug ships: pick another"
+    for file in shipped:
+        shutil.copy(file, tmp_path / file.name)
+    fifth = tmp_path / f"{FIFTH}.yaml"
+    shutil.copy(Path(settings.POLICY_PRESETS_DIR) / "oscb-children.yaml", fifth)
+    rewrite(fifth, "slug: oscb-children\n", f"slug: {FIFTH}\n")
+    rewrite(
+        fifth,
+        "name: Oxfordshire Resolving Professional Concerns and Disagreements\n",
+        f"name: {FIFTH_NAME}\n",
+    )
+    settings.POLICY_PRESETS_DIR = tmp_path
+    assert len(preset_files()) == len(shipped) + 1
+    return tmp_path
+
+
+def test_a_fifth_preset_file_loads_is_listed_and_runs(presets_folder, client):
+    loaded = {r.slug: r.action for r in load_presets()}
+    assert loaded[FIFTH] == "created"
+    assert len(loaded) == len(preset_files())
+    policy = Policy.objects.get(slug=FIFTH)
+    assert policy.is_preset is True
+    assert policy.name == FIFTH_NAME
+
+    # A partnership adopts it, and a case is raised, escalated and resolved on it.
+    world = build_world(policy=policy, code="KNT")
+    case = world.raise_case()
+    assert case.policy_version.policy == policy
+    assert case.current_step.number == 1
+    case = case_escalate(
+        case=case, by=world.any_actor(case), reason="Still no assessment", expected_version=1
+    )
+    assert case.current_step.number == 2
+    case = case_resolve(
+        case=case,
+        by=world.any_actor(case),
+        learning="Agree the referral criteria together",
+        expected_version=case.version,
+    )
+    assert case.status == CaseStatus.RESOLVED
+    assert [(s.number, s.outcome) for s in case.steps.exclude(number=0).order_by("number")] == [
+        (1, StepOutcome.ESCALATED),
+        (2, StepOutcome.RESOLVED),
+    ]
+    assert Learning.objects.get(case=case).summary == "Agree the referral criteria together"
+
+    # The policy list shows it, tagged as the partnership's adopted policy.
+    client.force_login(world.person("challenging", Role.PRACTITIONER))
+    response = client.get("/policies/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert re.search(
+        rf'href="/policies/{FIFTH}/">{FIFTH_NAME}</a>\s*<br><strong class="govuk-tag '
+        r'govuk-tag--green">Adopted by your partnership',
+        html,
+    )
+    assert html.count('<strong class="govuk-tag govuk-tag--grey">Preset</strong>') == len(
+        preset_files()
+    )
