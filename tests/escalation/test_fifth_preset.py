@@ -19,13 +19,15 @@ from escalation.domain import case_escalate, case_resolve
 from escalation.domain.policies import load_presets
 from escalation.domain.policy_files import preset_files
 from escalation.enums import CaseStatus, StepOutcome
-from escalation.models import Learning, Policy
+from escalation.errors import InvalidInput
+from escalation.models import Case, Learning, Policy
 from tests.escalation.world import build_world
 
 pytestmark = pytest.mark.django_db
 
 FIFTH = "kent-children"
 FIFTH_NAME = "Kent Resolving Professional Disagreements"
+KENT_REFUSES = "In Kent only the professionals at the conference may dissent from its plan,"
 
 
 def rewrite(file: Path, old: str, new: str) -> None:
@@ -49,6 +51,12 @@ def presets_folder(tmp_path, settings) -> Path:
         fifth,
         "name: Oxfordshire Resolving Professional Concerns and Disagreements\n",
         f"name: {FIFTH_NAME}\n",
+    )
+    # Its refusing answer says something else: the words are the preset's data.
+    rewrite(
+        fifth,
+        "A dissent can be recorded only by a professional who attended the conference,",
+        f"{KENT_REFUSES}",
     )
     settings.POLICY_PRESETS_DIR = tmp_path
     assert len(preset_files()) == len(shipped) + 1
@@ -98,3 +106,23 @@ def test_a_fifth_preset_file_loads_is_listed_and_runs(presets_folder, client):
     assert html.count('<strong class="govuk-tag govuk-tag--grey">Preset</strong>') == len(
         preset_files()
     )
+
+
+def test_the_fifth_presets_own_refusing_answer(presets_folder):
+    """The answer that refuses its conference-dissent route refuses with the fifth preset's
+    words, and the preset it was copied from keeps its own; nothing is raised."""
+    load_presets()
+    kent = build_world(policy=Policy.objects.get(slug=FIFTH), code="KNT")
+    oxford = build_world(policy=Policy.objects.get(slug="oscb-children"), code="OXF")
+    details = {"attended": "no", "dissenting-professional": "Dr A. Khan", "reason": "Unsafe"}
+
+    refusals = {}
+    for world in (kent, oxford):
+        with pytest.raises(InvalidInput) as refused:
+            world.raise_case(route="conference-dissent", route_details=details)
+        refusals[world.partnership.code] = (refused.value.field, refused.value.message)
+
+    assert refusals["KNT"][0] == refusals["OXF"][0] == "attended"
+    assert refusals["KNT"][1].startswith(KENT_REFUSES)
+    assert refusals["OXF"][1].startswith("A dissent can be recorded only by a professional")
+    assert Case.objects.count() == 0
