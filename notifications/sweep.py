@@ -67,7 +67,7 @@ def chaser_due(
     return None
 
 
-def chaser_key(*, event: str, step_id: int, day: dt.date, user_id: int) -> str:
+def chaser_key(*, event: Event, step_id: int, day: dt.date, user_id: int) -> str:
     """The outbox key of a reminder or alert: unique per kind, step, working day and person."""
     return f"{event}:step{step_id}:{day.isoformat()}:user{user_id}"
 

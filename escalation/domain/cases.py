@@ -34,6 +34,7 @@ from escalation.errors import CaseError, InvalidInput, InvalidTransition
 from escalation.models import Case, CaseAccess, Learning
 from escalation.policy import StepSpec, record_fields
 from escalation.queries.policies import case_route, policy_spec
+from notifications.enums import Event
 from notifications.services import outbox_add
 
 RECORD_TEXT_LIMIT = 20_000  # characters in one part of a step's record
@@ -98,7 +99,7 @@ def step_record_outcome(
     return case
 
 
-def _advance(case: Case, *, by: Any, reason: str, outcome: str, event: str) -> Case:
+def _advance(case: Case, *, by: Any, reason: str, outcome: str, event: Event) -> Case:
     step = case.current_step
     assert step is not None
     spec_next = case_route(case).step_after(step.number)
@@ -134,7 +135,9 @@ def case_escalate(*, case: Case, by: Any, reason: str, expected_version: int) ->
     require_open(case)
     require_perm(by, "escalation.record_outcome", case, "escalate")
     text = require_text(reason, field="reason", what="why the disagreement is not resolved")
-    return _advance(case, by=by, reason=text, outcome=StepOutcome.ESCALATED, event="case.escalated")
+    return _advance(
+        case, by=by, reason=text, outcome=StepOutcome.ESCALATED, event=Event.CASE_ESCALATED
+    )
 
 
 @transaction.atomic
@@ -156,7 +159,7 @@ def case_skip_step(*, case: Case, by: Any, reason: str, expected_version: int) -
     if not case_route(case).step(step.number).may_skip_when_risk:
         raise InvalidTransition(f"The policy does not let {step.name} be skipped.")
     text = require_text(reason, field="reason", what="why this step must be skipped")
-    return _advance(case, by=by, reason=text, outcome=StepOutcome.SKIPPED, event="case.skipped")
+    return _advance(case, by=by, reason=text, outcome=StepOutcome.SKIPPED, event=Event.CASE_SKIPPED)
 
 
 @transaction.atomic
@@ -198,7 +201,7 @@ def case_resolve(
     case.working_days_to_close = _working_days_to_close(case, now)
     bump(case, f"resolved at step {step.number}", by=by)
     outbox_add(
-        event="case.resolved",
+        event=Event.CASE_RESOLVED,
         case=case,
         step=step,
         recipients=[case.raised_by, case.responding_person, *step_actors(case, step)],
@@ -239,7 +242,7 @@ def case_withdraw(*, case: Case, by: Any, reason: str, expected_version: int) ->
     case.closed_reason = text
     bump(case, f"withdrawn: {text}", by=by)
     outbox_add(
-        event="case.withdrawn",
+        event=Event.CASE_WITHDRAWN,
         case=case,
         step=step,
         recipients=[case.responding_person, *step_actors(case, step)],
@@ -285,7 +288,7 @@ def case_reassign(
     bump(
         case, f"step {step.number} reassigned to {to.get_full_name() or to.username}: {text}", by=by
     )
-    outbox_add(event="case.reassigned", case=case, step=step, recipients=[to])
+    outbox_add(event=Event.CASE_REASSIGNED, case=case, step=step, recipients=[to])
     return case
 
 
