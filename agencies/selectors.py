@@ -7,8 +7,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
+from agencies.calendars import WorkingCalendar, WorkingHours
 from agencies.models import Agency, Partnership
-from escalation.deadlines import WorkingCalendar
 
 
 def partnership_calendar(*, partnership: Partnership) -> WorkingCalendar:
@@ -17,6 +17,14 @@ def partnership_calendar(*, partnership: Partnership) -> WorkingCalendar:
         nation=partnership.nation,
         closure_days={c.date: c.name for c in partnership.closure_days.all()},
         close_of_business=partnership.close_of_business,
+    )
+
+
+def partnership_working_hours(*, partnership: Partnership) -> WorkingHours:
+    """The partnership's working hours: its calendar, from its working day's start to its close."""
+    return WorkingHours(
+        calendar=partnership_calendar(partnership=partnership),
+        starts=partnership.working_day_starts,
     )
 
 

@@ -18,10 +18,10 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from agencies.calendars import LONDON, WorkingCalendar
 from agencies.enums import AgencyKind, Nation, Role
 from agencies.models import Agency, ClosureDay, Membership, Partnership
 from agencies.selectors import partnership_calendar
-from escalation.deadlines import LONDON, WorkingCalendar
 from escalation.domain import (
     case_escalate,
     case_raise,

@@ -19,7 +19,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
-from escalation.deadlines import LONDON
+from agencies.calendars import LONDON
 from notifications.enums import Event
 
 if TYPE_CHECKING:

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from escalation.enums import CaseStatus
 from notifications.content import Content, build_email, describe
-from notifications.enums import CHASERS, OutboxStatus
+from notifications.enums import CHASERS, Event, OutboxStatus
 from notifications.models import Notification, OutboxMessage
 from notifications.selectors import outbox_stale_ids
 
@@ -46,7 +46,7 @@ class PermanentDeliveryError(Exception):
 
 def outbox_add(
     *,
-    event: str,
+    event: Event,
     case: Case,
     recipients: Iterable[Any],
     step: CaseStep | None = None,

@@ -30,8 +30,9 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
+from agencies.calendars import LONDON, WorkingHours
 from agencies.models import Partnership
-from escalation.deadlines import LONDON, UTC, WorkingCalendar
+from agencies.selectors import partnership_working_hours
 from escalation.enums import CaseStatus
 from escalation.models import CaseStep
 from notifications.enums import ESCALATING_CHASERS, Event, OutboxStatus
@@ -40,35 +41,6 @@ from notifications.selectors import Recipients, sweep_candidates
 from notifications.services import outbox_queue_on_commit
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class WorkingHours:
-    """A partnership's working calendar and the time its working day starts."""
-
-    calendar: WorkingCalendar
-    starts: dt.time = dt.time(8, 30)
-
-    def start_on(self, day: dt.date) -> dt.datetime:
-        return dt.datetime.combine(day, self.starts, tzinfo=LONDON).astimezone(UTC)
-
-    def close_on(self, day: dt.date) -> dt.datetime:
-        return self.calendar.close_of_business_on(day)
-
-    def is_open(self, moment: dt.datetime) -> bool:
-        """Whether moment falls within working hours: a working day, from start to close."""
-        local = moment.astimezone(LONDON)
-        return (
-            self.calendar.is_working_day(local.date())
-            and self.starts <= local.time() < self.calendar.close_of_business
-        )
-
-    def horizon(self, moment: dt.datetime) -> dt.datetime:
-        """No step due after this moment needs a notification at `moment`: the end of the
-        next working day's date (a step due then gets its first reminder today)."""
-        next_day = self.calendar.next_working_day(moment.astimezone(LONDON).date())
-        midnight = dt.datetime.combine(next_day + dt.timedelta(days=1), dt.time(), tzinfo=LONDON)
-        return midnight.astimezone(UTC)
 
 
 def chaser_due(
@@ -95,7 +67,7 @@ def chaser_due(
     return None
 
 
-def chaser_key(*, event: str, step_id: int, day: dt.date, user_id: int) -> str:
+def chaser_key(*, event: Event, step_id: int, day: dt.date, user_id: int) -> str:
     """The outbox key of a reminder or alert: unique per kind, step, working day and person."""
     return f"{event}:step{step_id}:{day.isoformat()}:user{user_id}"
 
@@ -112,14 +84,7 @@ def working_hours_now(*, now: dt.datetime) -> dict[int, WorkingHours]:
     """Partnership id -> its working hours, for the partnerships within working hours now."""
     found: dict[int, WorkingHours] = {}
     for partnership in Partnership.objects.prefetch_related("closure_days"):
-        hours = WorkingHours(
-            calendar=WorkingCalendar(
-                nation=partnership.nation,
-                closure_days={c.date: c.name for c in partnership.closure_days.all()},
-                close_of_business=partnership.close_of_business,
-            ),
-            starts=partnership.working_day_starts,
-        )
+        hours = partnership_working_hours(partnership=partnership)
         if hours.is_open(now):
             found[partnership.pk] = hours
     return found

@@ -18,8 +18,8 @@ from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from agencies.calendars import LONDON
 from agencies.models import Agency, Partnership
-from escalation.deadlines import LONDON
 from escalation.enums import CaseStatus
 from escalation.models import Case, CaseStep, Learning, Policy, PolicyVersion
 from escalation.policy import PolicySpec

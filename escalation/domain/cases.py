@@ -34,6 +34,7 @@ from escalation.models import Case, CaseAccess, Learning
 from escalation.policy import StepSpec, record_fields
 from escalation.queries.policies import case_route, policy_spec
 from escalation.queries.steps import step_sides
+from notifications.enums import Event
 from notifications.services import outbox_add
 
 RECORD_TEXT_LIMIT = checks.RECORD_TEXT_LIMIT  # characters in one part of a step's record
@@ -107,7 +108,7 @@ def _require_next_step(case: Case) -> None:
         )
 
 
-def _advance(case: Case, *, by: Any, reason: str, outcome: str, event: str) -> Case:
+def _advance(case: Case, *, by: Any, reason: str, outcome: str, event: Event) -> Case:
     step = case.current_step
     assert step is not None
     spec_next = case_route(case).step_after(step.number)
@@ -141,7 +142,9 @@ def case_escalate(*, case: Case, by: Any, reason: str, expected_version: int) ->
     _require_next_step(case)
     require_perm(by, "escalation.escalate_case", case, "escalate")
     text = checks.required_text(reason, field="reason", rule="escalate")
-    return _advance(case, by=by, reason=text, outcome=StepOutcome.ESCALATED, event="case.escalated")
+    return _advance(
+        case, by=by, reason=text, outcome=StepOutcome.ESCALATED, event=Event.CASE_ESCALATED
+    )
 
 
 @transaction.atomic
@@ -164,7 +167,7 @@ def case_skip_step(*, case: Case, by: Any, reason: str, expected_version: int) -
     _require_next_step(case)
     require_perm(by, "escalation.skip_step", case, "skip a step of")
     text = checks.required_text(reason, field="reason", rule="skip")
-    return _advance(case, by=by, reason=text, outcome=StepOutcome.SKIPPED, event="case.skipped")
+    return _advance(case, by=by, reason=text, outcome=StepOutcome.SKIPPED, event=Event.CASE_SKIPPED)
 
 
 @transaction.atomic
@@ -206,7 +209,7 @@ def case_resolve(
     case.working_days_to_close = _working_days_to_close(case, now)
     bump(case, f"resolved at step {step.number}", by=by)
     outbox_add(
-        event="case.resolved",
+        event=Event.CASE_RESOLVED,
         case=case,
         step=step,
         recipients=[case.raised_by, case.responding_person, *step_actors(case, step)],
@@ -247,7 +250,7 @@ def case_withdraw(*, case: Case, by: Any, reason: str, expected_version: int) ->
     case.closed_reason = text
     bump(case, f"withdrawn: {text}", by=by)
     outbox_add(
-        event="case.withdrawn",
+        event=Event.CASE_WITHDRAWN,
         case=case,
         step=step,
         recipients=[case.responding_person, *step_actors(case, step)],
@@ -296,7 +299,7 @@ def case_reassign(
     bump(
         case, f"step {step.number} reassigned to {to.get_full_name() or to.username}: {text}", by=by
     )
-    outbox_add(event="case.reassigned", case=case, step=step, recipients=[to])
+    outbox_add(event=Event.CASE_REASSIGNED, case=case, step=step, recipients=[to])
     return case
 
 

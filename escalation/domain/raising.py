@@ -17,6 +17,7 @@ from escalation.errors import InvalidInput, NotAllowed
 from escalation.models import Case, CaseReferenceCounter
 from escalation.policy import PolicySpec, RouteSpec
 from escalation.queries.policies import adopted_version, policy_spec
+from notifications.enums import Event
 from notifications.services import outbox_add
 
 
@@ -201,7 +202,7 @@ def case_raise(
     stamp(case, by=by, reason="raised")
     case.save(update_fields=["current_step"])
     outbox_add(
-        event="case.raised",
+        event=Event.CASE_RAISED,
         case=case,
         step=first,
         recipients=[responding_person, *step_actors(case, first)],

@@ -8,7 +8,8 @@ from django.db import migrations, models
 
 
 def backfill(apps, schema_editor):
-    from escalation.deadlines import WorkingCalendar, working_days_between
+    from agencies.calendars import WorkingCalendar
+    from escalation.deadlines import working_days_between
 
     Case = apps.get_model("escalation", "Case")
     calendars = {}

@@ -15,9 +15,9 @@ from typing import Any, Literal
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
+from agencies.calendars import LONDON, WorkingCalendar
 from agencies.enums import PARTNERSHIP_ROLES, Role
 from agencies.selectors import partnership_calendar
-from escalation.deadlines import LONDON, WorkingCalendar
 from escalation.enums import Side, StepOutcome
 from escalation.models import Case, CaseStep, Learning
 from escalation.policy import PolicySpec, RecordField, RouteSpec, StepSpec, record_fields

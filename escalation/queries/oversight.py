@@ -16,17 +16,10 @@ from typing import Any
 from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 
+from agencies.calendars import LONDON, NATIONS, WorkingCalendar
 from agencies.enums import AgencyKind, Role
 from agencies.models import Agency, Partnership
-from escalation.deadlines import (
-    LONDON,
-    NATIONS,
-    TimelineEntry,
-    WorkingCalendar,
-    add_working_days,
-    day_zero,
-    timeline,
-)
+from escalation.deadlines import TimelineEntry, add_working_days, day_zero, timeline
 from escalation.enums import CaseStatus, PolicyVersionStatus, Side
 from escalation.models import Case, Policy, PolicyVersion
 from escalation.policy import PolicySpec, RouteSpec, StepSpec

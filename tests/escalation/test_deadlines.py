@@ -19,14 +19,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from agencies.calendars import NATIONS, WorkingCalendar, bank_holidays
 from agencies.enums import Nation
 from escalation.deadlines import (
-    NATIONS,
     NO_DEADLINE,
     DeadlineRule,
-    WorkingCalendar,
     add_working_days,
-    bank_holidays,
     compute_due,
     day_zero,
     day_zero_reason,

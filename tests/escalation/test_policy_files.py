@@ -14,8 +14,9 @@ import pytest
 from django.conf import settings
 from jsonschema import Draft202012Validator
 
+from agencies.calendars import WorkingCalendar
 from agencies.enums import Role
-from escalation.deadlines import WorkingCalendar, compute_due
+from escalation.deadlines import compute_due
 from escalation.domain.policy_files import (
     AGENCY_STEP_ROLES,
     PARTNERSHIP_STEP_ROLES,

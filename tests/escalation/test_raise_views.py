@@ -11,9 +11,9 @@ import time_machine
 from django.test import Client
 from django.urls import reverse
 
+from agencies.calendars import LONDON
 from agencies.enums import Role
 from agencies.models import Membership
-from escalation.deadlines import LONDON
 from escalation.enums import DueSetBy
 from escalation.models import Case
 from escalation.pages.raising import SESSION_KEY

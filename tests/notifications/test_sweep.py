@@ -17,15 +17,15 @@ import time_machine
 from django.core import mail
 from django.db import connection
 
+from agencies.calendars import WorkingCalendar, WorkingHours
 from agencies.enums import Role
-from escalation.deadlines import WorkingCalendar
 from escalation.domain import case_escalate, case_meet_target, case_resolve, case_withdraw
 from escalation.models import CaseStep
 from notifications.enums import CHASERS, Event, OutboxStatus
 from notifications.models import OutboxMessage
 from notifications.selectors import sweep_candidates
 from notifications.services import outbox_deliver
-from notifications.sweep import WorkingHours, chaser_due, chaser_key, deadline_sweep
+from notifications.sweep import chaser_due, chaser_key, deadline_sweep
 from tests.notifications.conftest import ROOT, database_url_of_tests, deliver_pending, wait_for
 
 pytestmark = pytest.mark.django_db

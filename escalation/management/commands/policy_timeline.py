@@ -16,7 +16,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from escalation.deadlines import LONDON, NATIONS, TimelineEntry, parse_moment
+from agencies.calendars import LONDON, NATIONS
+from escalation.deadlines import TimelineEntry, parse_moment
 from escalation.enums import PolicyVersionStatus
 from escalation.models import Policy, PolicyVersion
 from escalation.policy import PolicySpec, RouteSpec

@@ -13,8 +13,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from agencies.calendars import LONDON, UTC
 from config.forms import GovukFormMixin
-from escalation.deadlines import LONDON, UTC
 from escalation.domain import checks
 from escalation.enums import LearningTheme
 from escalation.policy import RecordField

@@ -15,9 +15,9 @@ from typing import Any
 
 from django import forms
 
+from agencies.calendars import LONDON, UTC
 from agencies.enums import Nation
 from config.forms import GovukFormMixin
-from escalation.deadlines import LONDON, UTC
 from escalation.enums import CaseStatus
 from escalation.policy import PolicySpec
 from escalation.queries.oversight import FilterChoices

@@ -22,7 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
 
-from escalation.deadlines import LONDON
+from agencies.calendars import LONDON
 from escalation.models import Case, PolicyVersion
 from escalation.pages.oversight.forms import BoardCaseFilterForm, OverdueFilterForm, TimelineForm
 from escalation.queries.cases import case_list_for_user

@@ -18,10 +18,11 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
+from agencies.calendars import LONDON
 from agencies.enums import PARTNERSHIP_ROLES, AgencyKind
 from agencies.models import Agency
 from config.forms import GovukFormMixin
-from escalation.deadlines import LONDON, DeadlineRule
+from escalation.deadlines import DeadlineRule
 from escalation.domain import checks
 from escalation.enums import AgeBand, SubjectKind
 from escalation.policy import Choice, PolicySpec, Question, RouteSpec
