@@ -20,6 +20,7 @@ from django.utils.html import format_html
 
 from agencies.enums import Role
 from agencies.models import Partnership
+from config.http import signed_in
 from escalation.domain.policies import (
     PolicyError,
     policy_copy_to_draft,
@@ -131,7 +132,7 @@ class PolicyAdmin(admin.ModelAdmin):
         for policy in queryset:
             try:
                 draft = policy_copy_to_draft(
-                    policy=policy, partnership=partnership, by=request.user
+                    policy=policy, partnership=partnership, by=signed_in(request)
                 )
             except PolicyError as error:
                 self.message_user(request, str(error), messages.ERROR)
@@ -246,13 +247,15 @@ class PolicyVersionAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: PolicyVersion, form: Any, change: bool) -> None:
         # The form has checked the document; the service checks it again, with the person.
-        policy_draft_update(version=obj, document=form.cleaned_data["document"], by=request.user)
+        policy_draft_update(
+            version=obj, document=form.cleaned_data["document"], by=signed_in(request)
+        )
 
     @admin.action(description="Publish the selected drafts (they are then frozen)")
     def publish(self, request: HttpRequest, queryset: QuerySet[PolicyVersion]) -> None:
         for version in queryset.order_by("policy__slug", "number"):
             try:
-                published = policy_publish(version=version, by=request.user)
+                published = policy_publish(version=version, by=signed_in(request))
             except PolicyError as error:
                 self.message_user(request, str(error), messages.ERROR)
                 continue

@@ -7,7 +7,7 @@ tests/escalation/test_rules.py hold the two together.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import rules
 
@@ -16,7 +16,13 @@ from escalation.enums import CaseStatus
 from escalation.queries.steps import step_named_ids, step_sides
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
+
+    from agencies.models import Agency
     from escalation.models import Case, CaseStep
+
+    # Whoever is asking: rules answer for visitors not signed in too.
+    Person = User | AnonymousUser
 
 MANAGER_ROLES = frozenset({Role.LINE_MANAGER, Role.SENIOR_MANAGER, Role.SAFEGUARDING_LEAD})
 
@@ -30,9 +36,9 @@ class Seat:
     role: str
 
 
-def seats(user: Any) -> tuple[Seat, ...]:
+def seats(user: Person) -> tuple[Seat, ...]:
     """The person's memberships, read once per user object."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return ()
     cached = getattr(user, "_resolve_seats", None)
     if cached is None:
@@ -42,11 +48,11 @@ def seats(user: Any) -> tuple[Seat, ...]:
             Seat(agency_id=m.agency_id, partnership_id=m.agency.partnership_id, role=m.role)
             for m in Membership.objects.filter(user=user).select_related("agency")
         )
-        user._resolve_seats = cached
+        setattr(user, "_resolve_seats", cached)  # noqa: B010 (a cache on the user object)
     return cached
 
 
-def acts_at(user: Any, step: CaseStep | None) -> bool:
+def acts_at(user: Person, step: CaseStep | None) -> bool:
     """True when the person acts at this step: its assignee on a side, or a member of that
     side's agency (for the partnership side, of the partnership) holding its role level."""
     if step is None or not getattr(user, "is_authenticated", False):
@@ -66,14 +72,14 @@ def acts_at(user: Any, step: CaseStep | None) -> bool:
 
 
 @rules.predicate
-def is_party(user: Any, case: Case) -> bool:
+def is_party(user: Person, case: Case) -> bool:
     """The person works in the challenging or the responding agency (any non-partnership role)."""
     party = {case.challenging_agency_id, case.responding_agency_id}
     return any(s.agency_id in party and s.role not in PARTNERSHIP_ROLES for s in seats(user))
 
 
 @rules.predicate
-def is_board_staff(user: Any, case: Case) -> bool:
+def is_board_staff(user: Person, case: Case) -> bool:
     """Board staff see every case of their partnership."""
     return any(
         s.role == Role.BOARD_STAFF and s.partnership_id == case.partnership_id for s in seats(user)
@@ -81,7 +87,7 @@ def is_board_staff(user: Any, case: Case) -> bool:
 
 
 @rules.predicate
-def is_on_a_partnership_step(user: Any, case: Case) -> bool:
+def is_on_a_partnership_step(user: Person, case: Case) -> bool:
     """The person's partnership role acts at a step the case has reached (current or past)."""
     roles = {
         s.role
@@ -94,35 +100,35 @@ def is_on_a_partnership_step(user: Any, case: Case) -> bool:
 
 
 @rules.predicate
-def is_open(user: Any, case: Case) -> bool:
+def is_open(user: Person, case: Case) -> bool:
     return case.status == CaseStatus.OPEN
 
 
 @rules.predicate
-def is_raiser(user: Any, case: Case) -> bool:
+def is_raiser(user: Person, case: Case) -> bool:
     return bool(getattr(user, "pk", None)) and case.raised_by_id == user.pk
 
 
 @rules.predicate
-def is_challenging_manager(user: Any, case: Case) -> bool:
+def is_challenging_manager(user: Person, case: Case) -> bool:
     return any(
         s.agency_id == case.challenging_agency_id and s.role in MANAGER_ROLES for s in seats(user)
     )
 
 
 @rules.predicate
-def is_party_manager(user: Any, case: Case) -> bool:
+def is_party_manager(user: Person, case: Case) -> bool:
     party = {case.challenging_agency_id, case.responding_agency_id}
     return any(s.agency_id in party and s.role in MANAGER_ROLES for s in seats(user))
 
 
 @rules.predicate
-def acts_at_current_step(user: Any, case: Case) -> bool:
+def acts_at_current_step(user: Person, case: Case) -> bool:
     return acts_at(user, case.current_step)
 
 
 @rules.predicate
-def has_next_step(user: Any, case: Case) -> bool:
+def has_next_step(user: Person, case: Case) -> bool:
     step = case.current_step
     if step is None:
         return False
@@ -132,7 +138,7 @@ def has_next_step(user: Any, case: Case) -> bool:
 
 
 @rules.predicate
-def may_skip_current_step(user: Any, case: Case) -> bool:
+def may_skip_current_step(user: Person, case: Case) -> bool:
     """Only where the step allows it and a risk of significant harm is flagged."""
     step = case.current_step
     if step is None or not case.risk_of_significant_harm:
@@ -159,7 +165,7 @@ rules.add_perm("escalation.meet_target", is_open & is_party)
 
 
 @rules.predicate
-def can_raise_for_agency(user: Any, agency: Any) -> bool:
+def can_raise_for_agency(user: Person, agency: Agency) -> bool:
     """A person may raise a challenge on behalf of an agency they work in."""
     return any(s.agency_id == agency.pk and s.role not in PARTNERSHIP_ROLES for s in seats(user))
 

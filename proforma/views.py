@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from config.http import AuthenticatedHttpRequest
 from escalation.domain import case_log_read
 from escalation.errors import CaseError
 from escalation.models import Case
@@ -26,7 +27,7 @@ from proforma.services import (
 )
 
 
-def _case(request: HttpRequest, reference: str) -> Case:
+def _case(request: AuthenticatedHttpRequest, reference: str) -> Case:
     try:
         case = case_get_for_user(user=request.user, reference=reference)
     except Case.DoesNotExist:
@@ -46,7 +47,7 @@ def _sections(case: Case) -> list[tuple[int, str]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def pdf_list(request: HttpRequest, reference: str) -> HttpResponse:
+def pdf_list(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     """The PDFs produced for a case with their SHA-256, and a form to produce another."""
     case = _case(request, reference)
     posted = request.method == "POST"
@@ -71,7 +72,7 @@ def pdf_list(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def job_progress(request: HttpRequest, reference: str, job_id: int) -> HttpResponse:
+def job_progress(request: AuthenticatedHttpRequest, reference: str, job_id: int) -> HttpResponse:
     """A whole-record job's progress: refreshes itself until the PDF is ready."""
     case = _case(request, reference)
     try:
@@ -82,7 +83,7 @@ def job_progress(request: HttpRequest, reference: str, job_id: int) -> HttpRespo
 
 
 @login_required
-def pdf_download(request: HttpRequest, reference: str, pdf_id: int) -> FileResponse:
+def pdf_download(request: AuthenticatedHttpRequest, reference: str, pdf_id: int) -> FileResponse:
     case = _case(request, reference)
     try:
         pdf = pdf_get_for_case(case=case, pdf_id=pdf_id)
@@ -100,7 +101,7 @@ def pdf_download(request: HttpRequest, reference: str, pdf_id: int) -> FileRespo
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def pdf_check(request: HttpRequest) -> HttpResponse:
+def pdf_check(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload a PDF someone shared: is it a copy Resolve produced and kept?"""
     posted = request.method == "POST"
     form = CheckForm(request.POST if posted else None, request.FILES if posted else None)

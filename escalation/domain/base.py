@@ -4,7 +4,7 @@ and complete steps. Only the domain's modules (cases.py, raising.py) call these.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
@@ -19,6 +19,9 @@ from escalation.policy import StepSpec
 from escalation.queries.steps import step_sides
 from notifications.services import outbox_cancel_for_step
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def lock_case(case: Case, expected_version: int) -> Case:
     locked = (
@@ -31,7 +34,7 @@ def lock_case(case: Case, expected_version: int) -> Case:
     return locked
 
 
-def require_perm(by: Any, perm: str, case: Case, doing: str) -> None:
+def require_perm(by: User, perm: str, case: Case, doing: str) -> None:
     if not by.has_perm(perm, case):
         raise NotAllowed(f"You cannot {doing} case {case.reference} now.")
 
@@ -63,7 +66,7 @@ def field_limit(model: type[Any], name: str) -> int | None:
     return model._meta.get_field(name).max_length
 
 
-def stamp(instance: Any, *, by: Any, reason: str) -> None:
+def stamp(instance: Any, *, by: User | None, reason: str) -> None:
     """Who made this change and why, for the history row django-simple-history writes on
     save (also outside a web request: jobs, commands)."""
     instance._change_reason = reason
@@ -71,15 +74,15 @@ def stamp(instance: Any, *, by: Any, reason: str) -> None:
         instance._history_user = by
 
 
-def bump(case: Case, reason: str, *, by: Any = None) -> None:
+def bump(case: Case, reason: str, *, by: User | None = None) -> None:
     case.version += 1
     stamp(case, by=by, reason=reason)
     case.save()
 
 
-def step_actors(case: Case, step: CaseStep) -> list[Any]:
+def step_actors(case: Case, step: CaseStep) -> list[User]:
     """The people who must act at a step: assignees where set, else everyone in the role."""
-    people: list[Any] = []
+    people: list[User] = []
     for acting in step_sides(step, case=case):
         if acting.assignee is not None:
             people.append(acting.assignee)
@@ -104,7 +107,7 @@ def start_step(
     *,
     at: dt.datetime,
     due_at: dt.datetime | None = None,
-    by: Any = None,
+    by: User | None = None,
 ) -> CaseStep:
     """Create the case's step for spec, started at `at`, due by the policy's rule."""
     due = compute_due(
@@ -147,7 +150,7 @@ def check_earlier(step: CaseStep, due_at: dt.datetime) -> None:
         raise InvalidInput(problem, field="due_at")
 
 
-def complete_step(step: CaseStep, *, by: Any, outcome: str, reason: str, at: dt.datetime) -> None:
+def complete_step(step: CaseStep, *, by: User, outcome: str, reason: str, at: dt.datetime) -> None:
     step.completed_at = at
     step.completed_by = by
     step.outcome = outcome

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -36,6 +36,9 @@ from escalation.queries.policies import case_route, policy_spec
 from escalation.queries.steps import step_sides
 from notifications.enums import Event
 from notifications.services import outbox_add
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 RECORD_TEXT_LIMIT = checks.RECORD_TEXT_LIMIT  # characters in one part of a step's record
 
@@ -64,7 +67,7 @@ def _check_record_keys(case: Case, spec: StepSpec, record: Mapping[str, str]) ->
 def step_record_outcome(
     *,
     case: Case,
-    by: Any,
+    by: User,
     record: Mapping[str, Any],
     meeting_held: bool,
     expected_version: int,
@@ -108,7 +111,7 @@ def _require_next_step(case: Case) -> None:
         )
 
 
-def _advance(case: Case, *, by: Any, reason: str, outcome: str, event: Event) -> Case:
+def _advance(case: Case, *, by: User, reason: str, outcome: str, event: Event) -> Case:
     step = case.current_step
     assert step is not None
     spec_next = case_route(case).step_after(step.number)
@@ -130,7 +133,7 @@ def _advance(case: Case, *, by: Any, reason: str, outcome: str, event: Event) ->
 
 
 @transaction.atomic
-def case_escalate(*, case: Case, by: Any, reason: str, expected_version: int) -> Case:
+def case_escalate(*, case: Case, by: User, reason: str, expected_version: int) -> Case:
     """Move an open case to its next step; the next deadline follows the policy.
 
     Side effects: the current step completed (escalated); the next step started now with its
@@ -148,7 +151,7 @@ def case_escalate(*, case: Case, by: Any, reason: str, expected_version: int) ->
 
 
 @transaction.atomic
-def case_skip_step(*, case: Case, by: Any, reason: str, expected_version: int) -> Case:
+def case_skip_step(*, case: Case, by: User, reason: str, expected_version: int) -> Case:
     """Skip the current step because a risk of significant harm calls for senior people sooner.
 
     Allowed only where the policy lets this step be skipped and the case is flagged at risk.
@@ -174,7 +177,7 @@ def case_skip_step(*, case: Case, by: Any, reason: str, expected_version: int) -
 def case_resolve(
     *,
     case: Case,
-    by: Any,
+    by: User,
     learning: str,
     themes: Iterable[str] = (),
     debrief_recommended: bool = False,
@@ -223,13 +226,13 @@ def _working_days_to_close(case: Case, at: dt.datetime) -> int:
     return working_days_between(case.raised_at, at, calendar)
 
 
-def _close_targets(case: Case, *, by: Any, at: dt.datetime, outcome: str) -> None:
+def _close_targets(case: Case, *, by: User, at: dt.datetime, outcome: str) -> None:
     for target in case.steps.filter(is_target=True, completed_at__isnull=True):
         complete_step(target, by=by, outcome=outcome, reason="case closed", at=at)
 
 
 @transaction.atomic
-def case_withdraw(*, case: Case, by: Any, reason: str, expected_version: int) -> Case:
+def case_withdraw(*, case: Case, by: User, reason: str, expected_version: int) -> Case:
     """Withdraw an open case (the raiser or a manager of the challenging agency).
 
     Side effects: open steps completed (withdrawn); the case withdrawn with the reason;
@@ -260,7 +263,7 @@ def case_withdraw(*, case: Case, by: Any, reason: str, expected_version: int) ->
 
 @transaction.atomic
 def case_reassign(
-    *, case: Case, by: Any, side: str, to: Any, reason: str, expected_version: int
+    *, case: Case, by: User, side: str, to: User | None, reason: str, expected_version: int
 ) -> Case:
     """Name the person who must act for one side at the current step.
 
@@ -280,16 +283,12 @@ def case_reassign(
     acting = next((s for s in step_sides(step, case=case) if s.side == side), None)
     if acting is None:
         raise InvalidInput(f"Nobody acts for that side at {step.name}", field="side")
-    if acting.agency is None:
-        agency_ok = to.memberships.filter(agency__partnership=case.partnership).exists()
-    else:
-        agency_ok = to.memberships.filter(agency=acting.agency).exists()
-    if not agency_ok:
+    if acting.agency_id is None:
+        raise InvalidInput("Partnership steps are shared by the partnership's team", field="side")
+    if not to.memberships.filter(agency_id=acting.agency_id).exists():
         raise InvalidInput(
             "The person must work in the agency of the side they act for", field="to"
         )
-    if side == Side.PARTNERSHIP:
-        raise InvalidInput("Partnership steps are shared by the partnership's team", field="side")
     if side == Side.CHALLENGING:
         step.challenging_assignee = to
     else:
@@ -305,7 +304,7 @@ def case_reassign(
 
 @transaction.atomic
 def step_set_due(
-    *, case: Case, by: Any, due_at: dt.datetime | None, reason: str = "", expected_version: int
+    *, case: Case, by: User, due_at: dt.datetime | None, reason: str = "", expected_version: int
 ) -> Case:
     """Change the current step's due moment: earlier freely, later only with a reason.
 
@@ -347,7 +346,7 @@ def step_set_due(
 
 
 @transaction.atomic
-def case_meet_target(*, case: Case, by: Any, expected_version: int) -> Case:
+def case_meet_target(*, case: Case, by: User, expected_version: int) -> Case:
     """Mark the step 0 target (e.g. the concern put in writing) as met."""
     case = lock_case(case, expected_version)
     require_open(case)
@@ -360,7 +359,7 @@ def case_meet_target(*, case: Case, by: Any, expected_version: int) -> Case:
     return case
 
 
-def case_log_read(*, case: Case, user: Any, what: str) -> None:
+def case_log_read(*, case: Case, user: User, what: str) -> None:
     """Record that a person read a case (every read of a case is logged)."""
     CaseAccess.objects.create(case=case, user=user, what=what)
 

@@ -24,7 +24,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -40,6 +40,11 @@ from escalation.domain.policy_files import (
 )
 from escalation.enums import PolicyVersionStatus
 from escalation.models import Policy, PolicyVersion
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from escalation.rules import Person
 
 logger = logging.getLogger(__name__)
 
@@ -94,11 +99,11 @@ def policy_current_version(policy: Policy) -> PolicyVersion:
     return version
 
 
-def policy_may_manage(*, user: Any, partnership: Partnership | None) -> bool:
+def policy_may_manage(*, user: Person, partnership: Partnership | None) -> bool:
     """True when the person may copy, change and publish this partnership's policies: a
     platform administrator, or a partnership administrator of that partnership. Presets
     (partnership None) change only through their files, so only a platform administrator."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
@@ -126,7 +131,7 @@ def _source_name(file: Path) -> str:
         return str(file)
 
 
-def _check_may_manage(*, by: Any, partnership: Partnership | None, what: str) -> None:
+def _check_may_manage(*, by: User, partnership: Partnership | None, what: str) -> None:
     """Veto unless the person may manage the partnership's policies; `what` completes
     "may ..." in the refusal, e.g. "publish its policies"."""
     if policy_may_manage(user=by, partnership=partnership):
@@ -251,7 +256,7 @@ def _copy_slug(*, partnership: Partnership, policy: Policy) -> str:
 
 
 @transaction.atomic
-def policy_copy_to_draft(*, policy: Policy, partnership: Partnership, by: Any) -> PolicyVersion:
+def policy_copy_to_draft(*, policy: Policy, partnership: Partnership, by: User) -> PolicyVersion:
     """Copy the current published version of a preset (or of the partnership's own policy)
     into a new draft version of the partnership's own policy, ready to change and publish.
 
@@ -313,7 +318,7 @@ def policy_copy_to_draft(*, policy: Policy, partnership: Partnership, by: Any) -
 
 @transaction.atomic
 def policy_draft_update(
-    *, version: PolicyVersion, document: Mapping[str, Any], by: Any
+    *, version: PolicyVersion, document: Mapping[str, Any], by: User
 ) -> PolicyVersion:
     """Replace a draft's document with a changed one.
 
@@ -341,7 +346,7 @@ def policy_draft_update(
 
 
 @transaction.atomic
-def policy_publish(*, version: PolicyVersion, by: Any) -> PolicyVersion:
+def policy_publish(*, version: PolicyVersion, by: User) -> PolicyVersion:
     """Publish a draft: from now on it is frozen, and new cases of a partnership that adopted
     the policy follow it (cases already open keep the version they started on).
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -20,6 +20,9 @@ from escalation.queries.policies import adopted_version, policy_spec
 from notifications.enums import Event
 from notifications.services import outbox_add
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def _next_reference(partnership: Partnership, at: dt.datetime) -> str:
     """<CODE>-<YEAR>-<NNNN>, numbered per partnership and year under a row lock."""
@@ -33,7 +36,7 @@ def _next_reference(partnership: Partnership, at: dt.datetime) -> str:
     return f"{partnership.code.upper()}-{year}-{counter.last_number:04d}"
 
 
-def _check_parties(challenging: Agency, responding: Agency, person: Any) -> None:
+def _check_parties(challenging: Agency, responding: Agency, person: User | None) -> None:
     """The agency disagreed with is another agency of the partnership (never its board), and
     the professional named, if any, works there."""
     if responding.partnership_id != challenging.partnership_id:
@@ -124,7 +127,7 @@ def _checked_answers(
 @transaction.atomic
 def case_raise(
     *,
-    by: Any,
+    by: User,
     challenging_agency: Agency,
     responding_agency: Agency,
     responding_professional: str,
@@ -139,7 +142,7 @@ def case_raise(
     route_details: Mapping[str, Any] | None = None,
     challenging_record_number: str = "",
     responding_record_number: str = "",
-    responding_person: Any = None,
+    responding_person: User | None = None,
     due_at: dt.datetime | None = None,
 ) -> Case:
     """Raise a challenge: a new open case at step 1 of the partnership's adopted policy.

@@ -11,10 +11,11 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from config.http import AuthenticatedHttpRequest
 from escalation.domain import (
     case_escalate,
     case_log_read,
@@ -50,7 +51,7 @@ from escalation.queries.policies import policy_spec
 from escalation.templatetags.resolve import moment
 
 
-def _case(request: HttpRequest, reference: str) -> Case:
+def _case(request: AuthenticatedHttpRequest, reference: str) -> Case:
     """The case if this person may see it; a 404 that says nothing otherwise."""
     try:
         return case_get_for_user(user=request.user, reference=reference)
@@ -58,14 +59,14 @@ def _case(request: HttpRequest, reference: str) -> Case:
         raise Http404("No such case") from None
 
 
-def _posted_version(request: HttpRequest) -> int | None:
+def _posted_version(request: AuthenticatedHttpRequest) -> int | None:
     try:
         return int(request.POST.get("version", ""))
     except ValueError:
         return None
 
 
-def _refusal(request: HttpRequest, case: Case, allowed: bool) -> HttpResponse | None:
+def _refusal(request: AuthenticatedHttpRequest, case: Case, allowed: bool) -> HttpResponse | None:
     """None when the person may act; else a 403, or, for a form opened before the case
     changed (so that it is no longer theirs to act on), the "case changed" page."""
     if allowed:
@@ -80,7 +81,7 @@ def _case_url(case: Case) -> str:
 
 
 def _action(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     case: Case,
     *,
     form: CaseActionForm,
@@ -125,7 +126,7 @@ def _action(
     return render(request, template, page, status=409 if stale else 200)
 
 
-def _data(request: HttpRequest) -> Any:
+def _data(request: AuthenticatedHttpRequest) -> Any:
     return request.POST if request.method == "POST" else None
 
 
@@ -153,7 +154,7 @@ def case_page_context(*, case: Case) -> dict[str, Any]:
 
 
 @login_required
-def case_page(request: HttpRequest, reference: str) -> HttpResponse:
+def case_page(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     """Everything about the case this person may see, and only the actions they may take."""
     case = _case(request, reference)
     case_log_read(case=case, user=request.user, what="case page")
@@ -164,7 +165,7 @@ def case_page(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def case_record(request: HttpRequest, reference: str) -> HttpResponse:
+def case_record(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     """Write the current step's record, then go on to resolve or escalate."""
     case = _case(request, reference)
     if refused := _refusal(request, case, request.user.has_perm("escalation.record_outcome", case)):
@@ -237,7 +238,7 @@ def _next_step_context(case: Case) -> dict[str, Any]:
 
 
 @login_required
-def case_escalate_view(request: HttpRequest, reference: str) -> HttpResponse:
+def case_escalate_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     """Confirm that the current step did not resolve the disagreement: on to the next step."""
     case = _case(request, reference)
     if refused := _refusal(request, case, request.user.has_perm("escalation.escalate_case", case)):
@@ -261,7 +262,7 @@ def case_escalate_view(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def case_skip_view(request: HttpRequest, reference: str) -> HttpResponse:
+def case_skip_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     """Skip the current step because a risk of significant harm calls for senior people now."""
     case = _case(request, reference)
     if refused := _refusal(request, case, request.user.has_perm("escalation.skip_step", case)):
@@ -286,7 +287,7 @@ def case_skip_view(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def case_resolve_view(request: HttpRequest, reference: str) -> HttpResponse:
+def case_resolve_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     """Resolve the case at its current step, with what should be learned."""
     case = _case(request, reference)
     if refused := _refusal(request, case, request.user.has_perm("escalation.resolve_case", case)):
@@ -312,7 +313,7 @@ def case_resolve_view(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def case_withdraw_view(request: HttpRequest, reference: str) -> HttpResponse:
+def case_withdraw_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     """Withdraw the challenge (the raiser, or a manager of the challenging agency)."""
     case = _case(request, reference)
     if refused := _refusal(request, case, request.user.has_perm("escalation.withdraw_case", case)):
@@ -331,7 +332,7 @@ def case_withdraw_view(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def case_reassign_view(request: HttpRequest, reference: str) -> HttpResponse:
+def case_reassign_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     """Name the person who acts for one side at the current step."""
     case = _case(request, reference)
     sides = sel.reassign_sides(case=case)
@@ -380,7 +381,7 @@ def case_reassign_view(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def case_set_due_view(request: HttpRequest, reference: str) -> HttpResponse:
+def case_set_due_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     """Change the current step's due moment: earlier freely, later with a reason."""
     case = _case(request, reference)
     if refused := _refusal(request, case, request.user.has_perm("escalation.set_due", case)):
@@ -408,7 +409,7 @@ def case_set_due_view(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 @login_required
-def case_meet_target_view(request: HttpRequest, reference: str) -> HttpResponse:
+def case_meet_target_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     """Mark the step 0 target (e.g. the practitioners' own attempt to resolve) as met."""
     case = _case(request, reference)
     target = sel.case_open_target(case=case)

@@ -6,10 +6,11 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from config.http import AuthenticatedHttpRequest
 from escalation.domain import case_log_read, case_raise
 from escalation.enums import Side
 from escalation.errors import CaseError, InvalidInput, NotAllowed
@@ -61,7 +62,9 @@ def _check_context(r: Raising) -> dict[str, Any]:
     }
 
 
-def _error_on_page(request: HttpRequest, r: Raising, error: InvalidInput) -> HttpResponse | None:
+def _error_on_page(
+    request: AuthenticatedHttpRequest, r: Raising, error: InvalidInput
+) -> HttpResponse | None:
     """The page at fault, bound to the kept answers, with the service's message on its field."""
     question = route_question(r, error.field)
     target: QuestionPage | None
@@ -117,7 +120,7 @@ def _raise_kwargs(r: Raising) -> dict[str, Any]:
 
 @draft_view()
 @require_http_methods(["GET", "POST"])
-def check(request: HttpRequest, r: Raising) -> HttpResponse:
+def check(request: AuthenticatedHttpRequest, r: Raising) -> HttpResponse:
     """Check your answers, then raise the challenge (escalation.domain.case_raise)."""
     missing = next((p for p in journey(r) if not p.answered(r)), None)
     if missing is not None:
@@ -151,7 +154,7 @@ def check(request: HttpRequest, r: Raising) -> HttpResponse:
 
 @draft_view(submitted=True)
 @require_GET
-def done(request: HttpRequest, r: Raising) -> HttpResponse:
+def done(request: AuthenticatedHttpRequest, r: Raising) -> HttpResponse:
     """Confirmation: the reference, the first due moment and its explanation, what is next."""
     try:
         case = case_get_for_user(user=request.user, reference=r.draft["reference"])
