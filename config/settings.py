@@ -6,6 +6,7 @@ SECRET_KEY, DEBUG=false, ALLOWED_HOSTS and the EMAIL_* settings.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -39,9 +40,51 @@ HTTPS = env_bool("RESOLVE_HTTPS", False)
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_SSL_REDIRECT = HTTPS
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000")) if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
 # A signed-in session lasts a working day (shared and locked-down laptops), not two weeks.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(10 * 60 * 60)))
+# ... and ends sooner when nothing happens: after RESOLVE_IDLE_MINUTES without a request the
+# next one signs the person out; pages warn two minutes before (accounts/middleware.py).
+RESOLVE_IDLE_MINUTES = float(os.environ.get("RESOLVE_IDLE_MINUTES", "30"))
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Headers every response carries (docs/security.md): no framing, no type sniffing, no
+# referrer sent to other sites, and a Content Security Policy allowing only our own files.
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Sign-in throttling (django-axes): RESOLVE_SIGN_IN_FAILURES failed attempts for one username,
+# or from one address, lock that username or address for RESOLVE_SIGN_IN_LOCK_MINUTES; a
+# success forgets the failures. Administrators unlock in the admin (Access attempts) or with
+# `manage.py axes_reset_username NAME` / `axes_reset_ip ADDRESS`.
+AXES_FAILURE_LIMIT = int(os.environ.get("RESOLVE_SIGN_IN_FAILURES", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("RESOLVE_SIGN_IN_LOCK_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# The lock ends when the page says it will, however often someone tries in the meantime.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "accounts.views.locked_out"
+AXES_CLIENT_IP_CALLABLE = "accounts.throttling.client_address"
+AXES_VERBOSE = False
+# How many reverse proxies of ours stand in front of the web processes (X-Forwarded-For).
+RESOLVE_PROXY_COUNT = int(os.environ.get("RESOLVE_PROXY_COUNT", "0"))
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -58,10 +101,13 @@ INSTALLED_APPS = [
     "notifications",
     "proforma",
     "reports",
+    "accounts",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -69,10 +115,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "accounts.middleware.IdleTimeoutMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into accounts.views.locked_out.
+    "axes.middleware.AxesMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = [
+    # First: refuses a locked-out username or address before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -92,6 +143,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "escalation.context_processors.navigation",
                 "notifications.context_processors.inbox",
+                "accounts.context_processors.idle_warning",
             ],
         },
     },

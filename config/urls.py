@@ -8,6 +8,7 @@ urlpatterns = [
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("reports/", include("reports.urls")),
     path("notifications/", include("notifications.urls")),
+    path("", include("accounts.urls")),
     path("", include("escalation.urls")),
     path("", include("proforma.urls")),
 ]

@@ -221,7 +221,7 @@ class PolicyVersionAdmin(admin.ModelAdmin):
     @admin.display(description="Document")
     def document_as_json(self, obj: PolicyVersion) -> str:
         return format_html(
-            '<pre style="white-space: pre-wrap">{}</pre>',
+            "<pre>{}</pre>",  # no style attribute: the CSP refuses inline styles
             json.dumps(obj.document, ensure_ascii=False, indent=2),
         )
 

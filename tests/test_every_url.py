@@ -86,6 +86,7 @@ TABLE: dict[str, Address] = {
     "notifications:inbox": Address((), (200,), "recipient"),
     "notifications:mark_all_read": Address((), (302,), "recipient", post=True, post_only=True),
     "proforma:check": Address((), (200,), "raiser", post=True),
+    "accounts:keep_alive": Address((), (200,), "raiser", post=True, post_only=True),
 }
 
 

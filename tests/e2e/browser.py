@@ -139,9 +139,20 @@ class Visitor:
     problems: list[str] = field(default_factory=list)
 
     def watch(self) -> Visitor:
-        """Record script errors and failed requests for images, styles and scripts."""
+        """Record script errors, what the Content Security Policy refused, and failed requests
+        for images, styles and scripts."""
         page = self.page
         page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
+        # Anything the Content Security Policy refused (an inline script or style, a script
+        # from elsewhere): the browser says so on the console.
+        page.on(
+            "console",
+            lambda message: (
+                self.problems.append(f"refused by the CSP: {message.text}")
+                if message.type == "error" and "Content Security Policy" in message.text
+                else None
+            ),
+        )
         page.on(
             "requestfailed",
             lambda req: self.problems.append(f"failed: {req.method} {req.url} {req.failure}"),
