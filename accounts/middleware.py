@@ -1,4 +1,6 @@
-"""Signing out a session that has been idle too long (RESOLVE_IDLE_MINUTES, 30 by default).
+"""What every signed-in request passes: the idle time-out and the second factor.
+
+Idle: a session idle too long (RESOLVE_IDLE_MINUTES, 30 by default) is signed out.
 
 Each request of a signed-in session stamps the session with its time; a request that comes
 more than the idle time after the last one signs the person out and sends them to sign in
@@ -14,6 +16,9 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+
+from .two_factor import has_app, proved
 
 LAST_SEEN = "resolve_last_seen"
 
@@ -45,3 +50,40 @@ class IdleTimeoutMiddleware:
                 return redirect_to_login(request.get_full_path())
             request.session[LAST_SEEN] = now
         return self.get_response(request)
+
+
+# The pages a person signed in with a password alone may reach: signing in and out, proving
+# the second factor or setting it up, and keeping the session alive while they do.
+BEFORE_SECOND_FACTOR = {
+    "login",
+    "logout",
+    "accounts:two_factor_verify",
+    "accounts:two_factor_setup",
+    "accounts:keep_alive",
+}
+
+
+class TwoFactorMiddleware:
+    """Until the second factor is proved in this session, every other page sends the person
+    to prove it (or to set it up, the first time). RESOLVE_TWO_FACTOR=false waives it (the
+    demo only). Requests without a session (the API's tokens) are not signed in here."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: object, args: object, kwargs: object
+    ) -> HttpResponse | None:
+        user = request.user
+        if not settings.RESOLVE_TWO_FACTOR or not user.is_authenticated:
+            return None
+        if proved(user):
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in BEFORE_SECOND_FACTOR:
+            return None
+        target = "accounts:two_factor_verify" if has_app(user) else "accounts:two_factor_setup"
+        return redirect_to_login(request.get_full_path(), login_url=reverse(target))

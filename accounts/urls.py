@@ -6,4 +6,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("session/keep-alive/", views.keep_alive, name="keep_alive"),
+    path("account/two-factor/", views.two_factor_verify, name="two_factor_verify"),
+    path("account/two-factor/set-up/", views.two_factor_setup, name="two_factor_setup"),
+    path("account/two-factor/backup-codes/", views.backup_codes, name="backup_codes"),
 ]

@@ -70,6 +70,12 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Two-factor sign-in (django-otp): after the password, a code of an authenticator app (TOTP)
+# or a single-use backup code, once per session (accounts/two_factor.py). Required for
+# everyone; RESOLVE_TWO_FACTOR=false waives it for the demo only (`check --deploy` warns).
+RESOLVE_TWO_FACTOR = env_bool("RESOLVE_TWO_FACTOR", True)
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", "Resolve")
+
 # Sign-in throttling (django-axes): RESOLVE_SIGN_IN_FAILURES failed attempts for one username,
 # or from one address, lock that username or address for RESOLVE_SIGN_IN_LOCK_MINUTES; a
 # success forgets the failures. Administrators unlock in the admin (Access attempts) or with
@@ -103,6 +109,9 @@ INSTALLED_APPS = [
     "reports",
     "accounts",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -113,9 +122,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "accounts.middleware.IdleTimeoutMiddleware",
+    "accounts.middleware.TwoFactorMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into accounts.views.locked_out.
     "axes.middleware.AxesMiddleware",

@@ -28,13 +28,18 @@ COMMANDS: dict[str, list[str]] = {
 }  # fmt: skip
 
 GRACE_SECONDS = 10
+# The demo signs in with a password alone, so that a visitor can try every role; production
+# requires the second factor (docs/security.md). RESOLVE_TWO_FACTOR=true tries it here too.
+ENVIRONMENT = {**os.environ, "RESOLVE_TWO_FACTOR": os.environ.get("RESOLVE_TWO_FACTOR", "false")}
 
 
 def _start() -> dict[str, subprocess.Popen[bytes]]:
     (ROOT / "var").mkdir(exist_ok=True)
     children = {}
     for name, command in COMMANDS.items():
-        children[name] = subprocess.Popen(command, cwd=ROOT, start_new_session=True)
+        children[name] = subprocess.Popen(
+            command, cwd=ROOT, env=ENVIRONMENT, start_new_session=True
+        )
         print(f"run_demo: started {name} (pid {children[name].pid})", flush=True)
     return children
 

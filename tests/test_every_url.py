@@ -87,6 +87,9 @@ TABLE: dict[str, Address] = {
     "notifications:mark_all_read": Address((), (302,), "recipient", post=True, post_only=True),
     "proforma:check": Address((), (200,), "raiser", post=True),
     "accounts:keep_alive": Address((), (200,), "raiser", post=True, post_only=True),
+    "accounts:two_factor_setup": Address((), (200, 302), "raiser", post=True),
+    "accounts:two_factor_verify": Address((), (200, 302), "raiser", post=True),
+    "accounts:backup_codes": Address((), (200, 302), "raiser", post=True),
 }
 
 

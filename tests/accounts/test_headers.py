@@ -96,11 +96,12 @@ def production_environment() -> dict[str, str]:
     return env
 
 
-def manage(*args: str) -> subprocess.CompletedProcess[str]:
+def manage(*args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
+    """manage.py in a process of its own, with production settings (and any extra)."""
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=BASE_DIR,
-        env=production_environment(),
+        env=production_environment() | extra_env,
         capture_output=True,
         text=True,
         timeout=120,
