@@ -3,6 +3,11 @@ signed in", signing out when idle, and the browser refusing inline code."""
 
 from __future__ import annotations
 
+import time
+from base64 import b32decode
+
+from django_otp.oath import TOTP
+
 from agencies.enums import Role
 
 
@@ -48,3 +53,43 @@ def test_the_browser_refuses_inline_script(visitor, make_world):
     refused = [p for p in visitor.problems if p.startswith("refused by the CSP")]
     assert refused, visitor.problems
     visitor.problems[:] = [p for p in visitor.problems if p not in refused]
+
+
+def test_two_factor_set_up_and_sign_in_with_a_backup_code(visitor, make_world, settings):
+    """The set-up page, the code, the backup codes and the next sign-in, in Chromium; axe-core
+    scans each page (the QR code is an image with a name)."""
+    settings.RESOLVE_TWO_FACTOR = True
+    world = make_world("oscb-children")
+    practitioner = world.person("challenging", Role.PRACTITIONER)
+    visitor.open("/sign-in/")
+    visitor.fill("Username", practitioner.username)
+    visitor.fill("Password", visitor.password)
+    visitor.click_button("Sign in")
+    assert visitor.heading() == "Set up two-factor sign-in"
+    qr = visitor.page.locator(".resolve-qr-code svg")
+    assert qr.is_visible()
+    visitor.page.get_by_text("I cannot scan the QR code").click()
+    secret = visitor.page.locator("code.resolve-secret").inner_text().replace(" ", "")
+    key = b32decode(secret + "=" * (-len(secret) % 8))
+    totp = TOTP(key)
+    totp.time = time.time()
+    visitor.fill("Code", f"{totp.token():06d}")
+    visitor.click_button("Confirm and continue")
+    assert visitor.heading() == "Backup codes"
+    codes = visitor.page.locator(".resolve-backup-codes code").all_inner_texts()
+    assert len(codes) == 10
+    visitor.click_link("Continue")
+    assert visitor.heading() == "Your work"
+
+    visitor.sign_out()
+    visitor.fill("Username", practitioner.username)
+    visitor.fill("Password", visitor.password)
+    visitor.click_button("Sign in")
+    assert visitor.heading() == "Enter your sign-in code"
+    visitor.fill("Code", "000000" if f"{totp.token():06d}" != "000000" else "111111")
+    visitor.click_button("Continue")
+    assert "The code is not right" in visitor.page.locator(".govuk-error-summary").inner_text()
+    visitor.page.wait_for_timeout(1_100)  # one wrong code: the next try waits a second
+    visitor.fill("Code", codes[0])
+    visitor.click_button("Continue")
+    assert visitor.heading() == "Your work"
