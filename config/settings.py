@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -108,6 +109,7 @@ INSTALLED_APPS = [
     "proforma",
     "reports",
     "accounts",
+    "retention",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -237,6 +239,10 @@ RESOLVE_DELIVERY_BACKOFF_SECONDS = int(os.environ.get("RESOLVE_DELIVERY_BACKOFF_
 RESOLVE_DELIVERY_BACKOFF_MAX_SECONDS = int(
     os.environ.get("RESOLVE_DELIVERY_BACKOFF_MAX_SECONDS", "900")
 )
+# A resolved or withdrawn case is kept whole this many days after it closed, then its subject
+# identifiers and free text are erased (retention/; docs/security.md). Six years by default:
+# the policies set no period, so each partnership's information governance chooses.
+RESOLVE_RETENTION_DAYS = int(os.environ.get("RESOLVE_RETENTION_DAYS", str(6 * 365)))
 # Links in e-mails point here.
 RESOLVE_BASE_URL = os.environ.get("RESOLVE_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 CELERY_BEAT_SCHEDULE = {
@@ -247,6 +253,12 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-rescue": {
         "task": "notifications.rescue",
         "schedule": RESOLVE_OUTBOX_RESCUE_MINUTES * 60,
+    },
+    # Closed cases past RESOLVE_RETENTION_DAYS lose their identifiers and free text
+    # (retention/services.py), once a day at 02:00 UK time.
+    "erase-expired": {
+        "task": "retention.erase_expired",
+        "schedule": crontab(hour=2, minute=0),
     },
     # Report exports are kept for REPORTS_EXPORT_KEEP_HOURS (reports/conf.py), then deleted.
     "purge-exports": {

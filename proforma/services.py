@@ -129,6 +129,8 @@ def proforma_open_for_download(*, pdf: RenderedPdf, by: Any) -> IO[bytes]:
     """
     if not by.has_perm("proforma.download_pdf", pdf):
         raise NotAllowed("You cannot download this PDF.")
+    if not pdf.file:
+        raise NotAllowed("This PDF was erased at the end of the retention period.")
     DownloadLog.objects.create(pdf=pdf, user=by, at=timezone.now())
     handle: IO[bytes] = pdf.file.open("rb")
     return handle

@@ -1,0 +1,1 @@
+from tests.escalation.conftest import oscb  # noqa: F401  (fixtures)
