@@ -21,6 +21,16 @@ from django.urls import reverse
 from .two_factor import has_app, proved
 
 LAST_SEEN = "resolve_last_seen"
+# When the person signed in: stamping LAST_SEEN saves the session at each request, which
+# would make SESSION_COOKIE_AGE slide; a sign-in still ends SESSION_COOKIE_AGE after it began.
+SIGNED_IN_AT = "resolve_signed_in_at"
+
+
+def stamp_sign_in(sender: object, request: HttpRequest, **kwargs: object) -> None:
+    """user_logged_in: the start of the sign-in, and its first activity."""
+    now = time.time()
+    request.session[SIGNED_IN_AT] = now
+    request.session[LAST_SEEN] = now
 
 
 def idle_limit_seconds() -> int:
@@ -40,16 +50,27 @@ class IdleTimeoutMiddleware:
         if request.user.is_authenticated and hasattr(request, "session"):
             now = time.time()
             last_seen = request.session.get(LAST_SEEN)
+            signed_in_at = request.session.setdefault(SIGNED_IN_AT, now)
             if last_seen is not None and now - float(last_seen) > idle_limit_seconds():
-                logout(request)
-                messages.warning(
+                return self.sign_out(
                     request,
                     f"You were signed out because nothing happened for "
                     f"{settings.RESOLVE_IDLE_MINUTES:g} minutes. Sign in again to go on.",
                 )
-                return redirect_to_login(request.get_full_path())
+            if now - float(signed_in_at) > settings.SESSION_COOKIE_AGE:
+                return self.sign_out(
+                    request,
+                    f"You were signed out because a sign-in lasts "
+                    f"{settings.SESSION_COOKIE_AGE / 3600:g} hours. Sign in again to go on.",
+                )
             request.session[LAST_SEEN] = now
         return self.get_response(request)
+
+    @staticmethod
+    def sign_out(request: HttpRequest, message: str) -> HttpResponse:
+        logout(request)
+        messages.warning(request, message)
+        return redirect_to_login(request.get_full_path())
 
 
 # The pages a person signed in with a password alone may reach: signing in and out, proving

@@ -84,7 +84,15 @@ def production_environment() -> dict[str, str]:
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DEBUG", "RESOLVE_HTTPS", "SECRET_KEY", "ALLOWED_HOSTS"}
+        # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE for their own process only.
+        if key
+        not in {
+            "DEBUG",
+            "RESOLVE_HTTPS",
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     env.update(
         DEBUG="false",

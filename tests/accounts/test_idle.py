@@ -81,3 +81,18 @@ def test_the_idle_minutes_are_a_setting(signed_in, settings):
         response = signed_in.get(reverse("escalation:home"))
     assert response.status_code == 302
     assert SESSION_KEY not in signed_in.session
+
+
+def test_a_busy_sign_in_still_ends_after_its_hours(client, settings):
+    settings.SESSION_COOKIE_AGE = 2 * 60 * 60
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.force_login(UserFactory())
+    for minutes in range(20, 120, 20):
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            assert client.get(reverse("escalation:home")).status_code == 200
+    with time_machine.travel(start + timedelta(minutes=121), tick=False):
+        response = client.get(reverse("escalation:home"))
+        assert response.status_code == 302
+        page = client.get(response.url).content.decode()
+    assert "You were signed out because a sign-in lasts 2 hours" in page

@@ -14,6 +14,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils.html import escape
 
 from agencies.enums import Role
 from agencies.models import Membership
@@ -287,7 +288,7 @@ def test_who_must_act_names_a_person_named_for_a_side(client, oscb):
         )
     response = page(client, oscb.person("responding", Role.SAFEGUARDING_LEAD), OVERDUE, FRI_11_DEC)
     row = body(response).split(f">{case.reference}</a>")[1].split("</tr>")[0]
-    assert f"County Social Care: Practitioner ({named.get_full_name()})" in row
+    assert f"County Social Care: Practitioner ({escape(named.get_full_name())})" in row
 
 
 # --- the overdue page: filters -----------------------------------------------------------------

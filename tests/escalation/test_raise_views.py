@@ -677,7 +677,8 @@ def test_start_page_errors_for_a_person_with_two_agencies(client, oscb):
     assert SESSION_KEY not in client.session or client.session[SESSION_KEY] == {}
 
 
-def test_a_due_moment_passed_by_the_time_of_raising_shows_on_the_due_page(client, oscb):
+def test_a_due_moment_passed_by_the_time_of_raising_shows_on_the_due_page(client, oscb, settings):
+    settings.RESOLVE_IDLE_MINUTES = 180  # the check page left open two hours, still signed in
     with time_machine.travel(MONDAY, tick=False):
         url = begin(client, practitioner(oscb))
         given = answers(oscb)

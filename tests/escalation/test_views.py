@@ -21,9 +21,14 @@ def test_home_needs_sign_in(client):
 
 
 def test_a_sign_in_lasts_a_working_day(client, oscb):
+    """Ten hours, however busy (an idle sign-in ends sooner: tests/accounts/test_idle.py)."""
     person = oscb.person("challenging", Role.PRACTITIONER)
-    with time_machine.travel(dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC), tick=False):
+    start = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
         client.force_login(person)
+    for minutes in range(20, 600, 20):  # busy all day, never idle for long
+        with time_machine.travel(start + dt.timedelta(minutes=minutes), tick=False):
+            assert client.get(reverse("escalation:home")).status_code == 200
     with time_machine.travel(dt.datetime(2026, 11, 23, 17, 59, tzinfo=dt.UTC), tick=False):
         assert client.get(reverse("escalation:home")).status_code == 200
     with time_machine.travel(dt.datetime(2026, 11, 23, 18, 1, tzinfo=dt.UTC), tick=False):
