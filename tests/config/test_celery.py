@@ -8,7 +8,12 @@ from config.celery import app
 def test_beat_runs_only_tasks_the_workers_know():
     app.loader.import_default_modules()
     scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
-    assert scheduled == {"notifications.sweep", "notifications.rescue", "reports.purge_exports"}
+    assert scheduled == {
+        "notifications.sweep",
+        "notifications.rescue",
+        "reports.purge_exports",
+        "retention.erase_expired",
+    }
     assert scheduled <= set(app.tasks)
 
 
