@@ -300,6 +300,15 @@ def _working_moment(
     return dt.datetime.combine(day, dt.time(minutes // 60, minutes % 60), tzinfo=LONDON)
 
 
+def _working_moment_after(
+    calendar: WorkingCalendar, earlier: dt.datetime, days_ago: int, n: int, now: dt.datetime
+) -> dt.datetime:
+    """As _working_moment, but never at or before `earlier`: when both fall on one working
+    day (a weekend or holiday between them rolls back to it), an hour after `earlier`."""
+    moment = _working_moment(calendar, days_ago, n, now)
+    return moment if moment > earlier else earlier + dt.timedelta(hours=1)
+
+
 def _seed_cases(partnership: Partnership, *, now: dt.datetime) -> None:
     spec = policy_spec(adopted_version(partnership=partnership))
     calendar = partnership_calendar(partnership=partnership)
@@ -318,7 +327,9 @@ def _seed_cases(partnership: Partnership, *, now: dt.datetime) -> None:
     raised = _working_moment(calendar, 40, n, now)
     case = _raise(partnership, n, at=raised, route=None, risk=False)
     case = _climb(case, spec.standard_route.ladder[1].number, at=raised)
-    with time_machine.travel(_working_moment(calendar, 35, n + 3, now), tick=False):
+    climbed = case.current_step.started_at if case.current_step else raised
+    resolved = _working_moment_after(calendar, climbed, 35, n + 3, now)
+    with time_machine.travel(resolved, tick=False):
         case_resolve(
             case=case,
             by=_actor(case),
@@ -328,8 +339,10 @@ def _seed_cases(partnership: Partnership, *, now: dt.datetime) -> None:
             expected_version=case.version,
         )
     n += 1
-    case = _raise(partnership, n, at=_working_moment(calendar, 10, n, now), route=None, risk=False)
-    with time_machine.travel(_working_moment(calendar, 9, n + 3, now), tick=False):
+    raised = _working_moment(calendar, 10, n, now)
+    case = _raise(partnership, n, at=raised, route=None, risk=False)
+    withdrawn = _working_moment_after(calendar, raised, 9, n + 3, now)
+    with time_machine.travel(withdrawn, tick=False):
         case_withdraw(
             case=case, by=case.raised_by, reason="Resolved by a phone call", expected_version=1
         )

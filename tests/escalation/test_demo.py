@@ -3,6 +3,7 @@
 Seeding is slow enough (hundreds of transitions) that one test seeds once and checks it all.
 """
 
+import datetime as dt
 import json
 from io import StringIO
 
@@ -10,9 +11,12 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.test import RequestFactory
+from django.utils import timezone
 
+from agencies.calendars import WorkingCalendar
 from agencies.enums import PARTNERSHIP_ROLES, Role
 from agencies.models import Agency, Partnership
+from escalation.demo import _working_moment, _working_moment_after
 from escalation.models import Case
 from escalation.queries.policies import adopted_version, policy_spec
 
@@ -83,3 +87,28 @@ def test_seed_demo_builds_the_whole_demo_and_only_once():
     again = _seed()
     assert Case.objects.count() == len(demo["cases"])
     assert [u["username"] for u in again["users"]] == [u["username"] for u in demo["users"]]
+
+
+@pytest.mark.parametrize("nation", ["england", "scotland"])
+def test_each_later_demo_moment_follows_the_earlier_whatever_the_day(nation):
+    # The withdrawn and resolved cases happen some working days after they were raised; when
+    # a weekend or holiday rolls both back to one working day, the later must still follow.
+    # (Seeding at 01:39 on Monday 7 December 2026 once raised at 14:50 and withdrew at 09:05.)
+    calendar = WorkingCalendar(
+        nation=nation,
+        closure_days={dt.date(2026, 12, 29): "Council closure day"},
+        close_of_business=dt.time(17, 0),
+    )
+    first = dt.datetime(2026, 1, 1, 1, 39, tzinfo=dt.UTC)
+    checked = 0
+    for day in range(2 * 366):
+        for hour in (0, 12, 23):
+            now = first + dt.timedelta(days=day, hours=hour)
+            for n in range(1, 60):
+                for earlier_days, later_days in ((10, 9), (40, 35)):
+                    earlier = _working_moment(calendar, earlier_days, n, now)
+                    later = _working_moment_after(calendar, earlier, later_days, n + 3, now)
+                    assert later > earlier, (now, n)
+                    assert calendar.is_working_day(timezone.localtime(later).date())
+                    checked += 1
+    assert checked == 2 * 366 * 3 * 59 * 2
