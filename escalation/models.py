@@ -251,16 +251,41 @@ class Learning(models.Model):
         return f"Learning from {self.case.reference}"
 
 
-class CaseAccess(models.Model):
-    """Every read of a case, by whom and when."""
+class AccessLogChange(Exception):
+    """The access log is written once and never changed or deleted through the product."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="accesses")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+
+class CaseAccessQuerySet(models.QuerySet["CaseAccess"]):
+    def update(self, **kwargs: Any) -> int:
+        raise AccessLogChange("The access log cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AccessLogChange("The access log cannot be deleted.")
+
+
+class CaseAccess(models.Model):
+    """Every read of a case, by whom and when. Written once: saving a row again, updating or
+    deleting rows raise AccessLogChange (the admin shows no log at all)."""
+
+    # PROTECT: deleting a person or a case would silently take their reads with them;
+    # people who leave are made inactive instead.
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="accesses")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(auto_now_add=True)
     what = models.CharField(max_length=100)
+
+    objects = CaseAccessQuerySet.as_manager()
 
     class Meta:
         ordering = ["-at"]
 
     def __str__(self) -> str:
         return f"{self.user} read {self.case} ({self.what})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AccessLogChange("The access log cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AccessLogChange("The access log cannot be deleted.")

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from escalation.domain import case_log_read
 from escalation.errors import InvalidInput, NotAllowed
 from escalation.models import Case
 from proforma.enums import JobStatus
@@ -125,13 +126,15 @@ def proforma_open_for_download(*, pdf: RenderedPdf, by: Any) -> IO[bytes]:
     """The stored bytes of a PDF, for a person who may download it.
 
     Side effects, in order: refuses a person who may not (NotAllowed); writes a DownloadLog
-    row; opens the file.
+    row and a read in the case's access log; opens the file.
     """
     if not by.has_perm("proforma.download_pdf", pdf):
         raise NotAllowed("You cannot download this PDF.")
     if not pdf.file:
         raise NotAllowed("This PDF was erased at the end of the retention period.")
     DownloadLog.objects.create(pdf=pdf, user=by, at=timezone.now())
+    what = "whole record" if pdf.is_whole_record else f"step {pdf.section} section"
+    case_log_read(case=pdf.case, user=by, what=f"PDF download ({what})")
     handle: IO[bytes] = pdf.file.open("rb")
     return handle
 

@@ -13,13 +13,15 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from django.contrib.auth import get_user_model
+from django.db.models import Count
 from django.utils import timezone
 
 from agencies.calendars import LONDON, WorkingCalendar
 from agencies.enums import PARTNERSHIP_ROLES, Role
+from agencies.models import Membership
 from agencies.selectors import partnership_calendar
 from escalation.enums import Side, StepOutcome
-from escalation.models import Case, CaseStep, Learning
+from escalation.models import Case, CaseAccess, CaseStep, Learning
 from escalation.policy import PolicySpec, RecordField, RouteSpec, StepSpec, record_fields
 from escalation.queries.cases import case_steps
 from escalation.queries.policies import case_route, policy_spec, rule_in_words
@@ -471,3 +473,51 @@ def reassign_person(*, case: Case, side: str, pk: int) -> Any | None:
 def case_learning(*, case: Case) -> Any | None:
     """What should be learned, once the case is resolved."""
     return Learning.objects.filter(case=case).first()
+
+
+# --- who has looked ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReadRow:
+    at: dt.datetime
+    who: str
+    agency: str  # the reader's agencies in the case's partnership, or "" (a platform administrator)
+    what: str
+
+
+@dataclass(frozen=True)
+class CaseReads:
+    rows: list[ReadRow]  # the newest, at most `limit`
+    total: int  # every read of the case
+    people: int  # how many different people read it
+
+
+def case_reads(*, case: Case, limit: int = 20) -> CaseReads:
+    """Who has looked at the case (the access log), newest first: who, their agency in the
+    case's partnership, what they read and when. Three queries whatever the log's length."""
+    log = CaseAccess.objects.filter(case=case)
+    newest = list(log.select_related("user").order_by("-at", "-pk")[:limit])
+    agencies: dict[int, set[str]] = {}
+    for user_id, name in (
+        Membership.objects.filter(
+            user_id__in={a.user_id for a in newest}, agency__partnership_id=case.partnership_id
+        )
+        .values_list("user_id", "agency__name")
+        .distinct()
+    ):
+        agencies.setdefault(user_id, set()).add(name)
+    counts = log.aggregate(total=Count("pk"), people=Count("user", distinct=True))
+    return CaseReads(
+        rows=[
+            ReadRow(
+                at=a.at,
+                who=person_name(a.user),
+                agency=", ".join(sorted(agencies.get(a.user_id, ()))),
+                what=a.what,
+            )
+            for a in newest
+        ],
+        total=counts["total"],
+        people=counts["people"],
+    )

@@ -150,6 +150,7 @@ def case_page_context(*, case: Case) -> dict[str, Any]:
         "open_target": sel.case_open_target(case=case),
         "reassign_sides": sel.reassign_sides(case=case),
         "raised_by": sel.person_name(case.raised_by),
+        "reads": sel.case_reads(case=case),
     }
 
 
