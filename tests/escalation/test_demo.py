@@ -88,6 +88,21 @@ def test_seed_demo_builds_the_whole_demo_and_only_once():
     assert Case.objects.count() == len(demo["cases"])
     assert [u["username"] for u in again["users"]] == [u["username"] for u in demo["users"]]
 
+    # What `make demo` prints: every sign-in, of every role (the strategic managers, who act
+    # at the last step of every policy, included), and when reminders are swept.
+    printed = StringIO()
+    call_command("seed_demo", stdout=printed)
+    lines = printed.getvalue().splitlines()
+    for user in demo["users"]:
+        assert any(line.split()[:1] == [user["username"]] for line in lines), user["username"]
+    strategic = [u["username"] for u in demo["users"] if u["role"] == Role.STRATEGIC_MANAGER]
+    assert len(strategic) == len(partnerships)
+    assert sum("Strategic safeguarding manager" in line for line in lines) == len(partnerships)
+    assert (
+        "the deadline sweep runs every 5 minutes but writes only within each partnership's "
+        "working hours (08:30 to 17:00 UK time" in printed.getvalue()
+    )
+
 
 @pytest.mark.parametrize("nation", ["england", "scotland"])
 def test_each_later_demo_moment_follows_the_earlier_whatever_the_day(nation):

@@ -2,12 +2,14 @@ import json
 from itertools import groupby
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from agencies.enums import Role
+from agencies.models import Partnership
 from escalation.demo import DEMO_PASSWORD, seed_demo
 
-# The sign-ins worth printing: enough to walk a case up the ladder in each partnership.
-SHOWN_ROLES = ("practitioner", "line_manager", "senior_manager", "safeguarding_lead", "board_staff")
+ROLE_WORDS = dict(Role.choices)
 
 
 class Command(BaseCommand):
@@ -30,8 +32,25 @@ class Command(BaseCommand):
         for partnership, users in groupby(demo["users"], key=lambda u: u["partnership"]):
             self.stdout.write(f"\n{partnership}")
             for user in users:
-                if user["role"] in SHOWN_ROLES:
-                    self.stdout.write(f"  {user['username']:<32} {user['agency']}")
+                role = ROLE_WORDS.get(user["role"], user["role"])
+                self.stdout.write(f"  {user['username']:<34} {role:<32} {user['agency']}")
         self.stdout.write(
-            "\nEvery agency has a person in every role: `python manage.py seed_demo --json` lists all."
+            "\n`python manage.py seed_demo --json` lists every sign-in and case as JSON."
+        )
+        self.stdout.write(self.sweep_note())
+
+    def sweep_note(self) -> str:
+        """When reminders arrive: the sweep writes them only in each partnership's hours."""
+        hours = sorted(
+            {
+                (p.working_day_starts.strftime("%H:%M"), p.close_of_business.strftime("%H:%M"))
+                for p in Partnership.objects.all()
+            }
+        )
+        spans = " or ".join(f"{start} to {end}" for start, end in hours) or "working hours"
+        return (
+            "\nReminders and overdue alerts: the deadline sweep runs every "
+            f"{settings.RESOLVE_SWEEP_MINUTES:g} minutes but writes only within each "
+            f"partnership's working hours ({spans} UK time, on its nation's working days); "
+            "outside them, nothing new arrives in the inbox until the next working day begins."
         )
