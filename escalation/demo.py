@@ -23,6 +23,7 @@ from agencies.enums import AgencyKind, Nation, Role
 from agencies.models import Agency, ClosureDay, Membership, Partnership
 from agencies.selectors import partnership_calendar
 from escalation.domain import (
+    case_agree_resolution,
     case_escalate,
     case_raise,
     case_resolve,
@@ -330,14 +331,25 @@ def _seed_cases(partnership: Partnership, *, now: dt.datetime) -> None:
     climbed = case.current_step.started_at if case.current_step else raised
     resolved = _working_moment_after(calendar, climbed, 35, n + 3, now)
     with time_machine.travel(resolved, tick=False):
-        case_resolve(
+        actor = _actor(case)
+        case = step_record_outcome(
             case=case,
-            by=_actor(case),
+            by=actor,
+            record=_demo_record(case),
+            meeting_held=True,
+            expected_version=case.version,
+        )
+        case = case_resolve(
+            case=case,
+            by=actor,
             learning="Threshold guidance was read differently by the two agencies.",
             themes=[LearningTheme.THRESHOLDS, LearningTheme.COMMUNICATION],
             debrief_recommended=True,
             expected_version=case.version,
         )
+    if case.is_open:  # proposed by the other side: the raiser agrees an hour later
+        with time_machine.travel(resolved + dt.timedelta(hours=1), tick=False):
+            case_agree_resolution(case=case, by=case.raised_by, expected_version=case.version)
     n += 1
     raised = _working_moment(calendar, 10, n, now)
     case = _raise(partnership, n, at=raised, route=None, risk=False)

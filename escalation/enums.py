@@ -17,6 +17,13 @@ class CaseStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+class ResolutionAnswer(models.TextChoices):
+    """The raiser's side's answer to a resolution proposed by the other side."""
+
+    AGREED = "agreed", "Agreed"
+    DISPUTED = "disputed", "Disputed"
+
+
 class StepOutcome(models.TextChoices):
     RESOLVED = "resolved", "Resolved"
     ESCALATED = "escalated", "Escalated"

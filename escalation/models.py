@@ -13,6 +13,7 @@ from escalation.enums import (
     CaseStatus,
     DueSetBy,
     PolicyVersionStatus,
+    ResolutionAnswer,
     StepOutcome,
     SubjectKind,
 )
@@ -249,6 +250,42 @@ class Learning(models.Model):
 
     def __str__(self) -> str:
         return f"Learning from {self.case.reference}"
+
+
+class ResolutionProposal(models.Model):
+    """A resolution put forward by someone acting at a step who is not of the raiser's side.
+
+    The raiser (or a manager of the challenging agency) answers it: agreeing resolves the
+    case, disputing escalates it to the next step. It waits only while its step is the
+    case's current step; a case moved on another way leaves it unanswered.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="resolution_proposals")
+    step = models.ForeignKey(CaseStep, on_delete=models.CASCADE, related_name="+")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    proposed_at = models.DateTimeField()
+    learning = models.TextField()
+    themes = models.JSONField(default=list, blank=True)
+    debrief_recommended = models.BooleanField(default=False)
+    case_review_recommended = models.BooleanField(default=False)
+    answer = models.CharField(max_length=10, choices=ResolutionAnswer.choices, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    dispute_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-proposed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Resolution of {self.case} proposed at {self.proposed_at:%Y-%m-%d %H:%M}"
 
 
 class AccessLogChange(Exception):

@@ -13,7 +13,7 @@ import rules
 
 from agencies.enums import PARTNERSHIP_ROLES, Role
 from escalation.enums import CaseStatus
-from escalation.queries.steps import step_named_ids, step_sides
+from escalation.queries.steps import pending_resolution, step_named_ids, step_sides
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -148,7 +148,16 @@ def may_skip_current_step(user: Person, case: Case) -> bool:
     return case_route(case).step(step.number).may_skip_when_risk
 
 
+@rules.predicate
+def awaits_resolution_answer(user: Person, case: Case) -> bool:
+    """A resolution proposed at the current step waits for the raiser's side."""
+    return pending_resolution(case) is not None
+
+
 can_view_case = is_party | is_board_staff | is_on_a_partnership_step
+# The raiser's side: who raised the challenge and the managers of the challenging agency.
+# Their word closes a case: withdrawing, and agreeing to a resolution.
+raisers_side = is_raiser | is_challenging_manager
 
 rules.add_perm("escalation.view_case", can_view_case)
 rules.add_perm("escalation.record_outcome", is_open & acts_at_current_step)
@@ -158,7 +167,9 @@ rules.add_perm(
     is_open & acts_at_current_step & may_skip_current_step & has_next_step,
 )
 rules.add_perm("escalation.resolve_case", is_open & acts_at_current_step)
-rules.add_perm("escalation.withdraw_case", is_open & (is_raiser | is_challenging_manager))
+rules.add_perm("escalation.withdraw_case", is_open & raisers_side)
+rules.add_perm("escalation.agree_for_raiser", is_open & raisers_side)
+rules.add_perm("escalation.answer_resolution", is_open & raisers_side & awaits_resolution_answer)
 rules.add_perm("escalation.reassign_case", is_open & (is_party_manager | acts_at_current_step))
 rules.add_perm("escalation.set_due", is_open & (is_raiser | acts_at_current_step))
 rules.add_perm("escalation.meet_target", is_open & is_party)

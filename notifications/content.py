@@ -65,6 +65,11 @@ def _sentences(event: str, ref: str, number: str, due: str) -> tuple[str, str]:
             f"Case {ref} moved to step {number}",
             f"A step of case {ref} was skipped; the case is now at step {number}.",
         ),
+        Event.CASE_RESOLUTION_PROPOSED: (
+            f"Case {ref}: do you agree it is resolved?",
+            f"The other side proposes that case {ref} is resolved at step {number}. Read "
+            "the step's record, then agree, or dispute it to take the case to the next step.",
+        ),
         Event.CASE_RESOLVED: (
             f"Case {ref} resolved",
             f"Case {ref} has been resolved at step {number}.",

@@ -27,6 +27,7 @@ class Event(models.TextChoices):
     CASE_RAISED = "case.raised", "Case raised"
     CASE_ESCALATED = "case.escalated", "Case escalated"
     CASE_SKIPPED = "case.skipped", "Step skipped"
+    CASE_RESOLUTION_PROPOSED = "case.resolution_proposed", "Resolution waiting for agreement"
     CASE_RESOLVED = "case.resolved", "Case resolved"
     CASE_WITHDRAWN = "case.withdrawn", "Case withdrawn"
     CASE_REASSIGNED = "case.reassigned", "Step reassigned"

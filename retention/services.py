@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from escalation.enums import CaseStatus
-from escalation.models import Case, CaseStep, Learning
+from escalation.models import Case, CaseStep, Learning, ResolutionProposal
 from escalation.queries.policies import case_route
 from proforma.models import RenderedPdf
 
@@ -129,6 +129,9 @@ def case_erase(*, case_id: int, now: datetime) -> CaseErasure | None:
     learning = Learning.objects.filter(case=case)
     what["learning_statement"] = learning.exclude(summary="").exists()
     learning.update(summary="")
+    proposals = ResolutionProposal.objects.filter(case=case)
+    what["resolution_proposals"] = proposals.count()
+    proposals.update(learning="", dispute_reason="")
 
     pdfs = 0
     for pdf in RenderedPdf.objects.filter(case=case).exclude(file=""):

@@ -5,6 +5,8 @@ reads live in escalation.queries, which never imports this package.
 """
 
 from escalation.domain.cases import (
+    case_agree_resolution,
+    case_dispute_resolution,
     case_escalate,
     case_log_read,
     case_meet_target,
@@ -18,6 +20,8 @@ from escalation.domain.cases import (
 from escalation.domain.raising import case_raise
 
 __all__ = [
+    "case_agree_resolution",
+    "case_dispute_resolution",
     "case_escalate",
     "case_log_read",
     "case_meet_target",

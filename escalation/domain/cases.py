@@ -28,12 +28,12 @@ from escalation.domain.base import (
     start_step,
     step_actors,
 )
-from escalation.enums import CaseStatus, DueSetBy, Side, StepOutcome
+from escalation.enums import CaseStatus, DueSetBy, ResolutionAnswer, Side, StepOutcome
 from escalation.errors import CaseError, InvalidInput, InvalidTransition
-from escalation.models import Case, CaseAccess, Learning
+from escalation.models import Case, CaseAccess, Learning, ResolutionProposal
 from escalation.policy import StepSpec, record_fields
 from escalation.queries.policies import case_route, policy_spec
-from escalation.queries.steps import step_sides
+from escalation.queries.steps import pending_resolution, step_sides
 from notifications.enums import Event
 from notifications.services import outbox_add
 
@@ -184,33 +184,77 @@ def case_resolve(
     case_review_recommended: bool = False,
     expected_version: int,
 ) -> Case:
-    """Resolve the case at its current step, recording what should be learned.
+    """Resolve the case at its current step, with what should be learned; both sides agree.
 
-    Side effects: the current step (and an open step 0 target) completed; the case resolved;
-    its Learning row; outbox: case.resolved to the raiser and the responding professional.
+    Only once the step's record is written. Someone of the raiser's side (the raiser, a
+    manager of the challenging agency) resolves it at once: their word is the agreement.
+    Anyone else acting at the step proposes it: a ResolutionProposal waits for the raiser's
+    side to agree (case_agree_resolution) or dispute it (case_dispute_resolution).
+
+    Side effects, resolved: the current step (and an open step 0 target) completed; the case
+    resolved; its Learning row; outbox: case.resolved to the raiser, the responding
+    professional and the step's actors. Proposed: the proposal; the case's version and
+    history; outbox: case.resolution_proposed to the raiser.
     """
     case = lock_case(case, expected_version)
     require_open(case)
     require_perm(by, "escalation.resolve_case", case, "resolve")
+    step = case.current_step
+    assert step is not None
+    problem = checks.resolve_problem(
+        recorded=step.recorded_at is not None, waiting=pending_resolution(case) is not None
+    )
+    if problem:
+        raise InvalidTransition(problem)
     summary = checks.required_text(learning, field="learning", rule="resolve")
+    kept_themes = sorted({t.strip() for t in themes if t.strip()})
+    if by.has_perm("escalation.agree_for_raiser", case):
+        return _resolve(
+            case,
+            by=by,
+            learning=Learning(
+                summary=summary,
+                themes=kept_themes,
+                debrief_recommended=debrief_recommended,
+                case_review_recommended=case_review_recommended,
+                recorded_by=by,
+            ),
+            reason=f"resolved at step {step.number}, agreed by {_name(by)} for the raiser's side",
+        )
+    ResolutionProposal.objects.create(
+        case=case,
+        step=step,
+        proposed_by=by,
+        proposed_at=timezone.now(),
+        learning=summary,
+        themes=kept_themes,
+        debrief_recommended=debrief_recommended,
+        case_review_recommended=case_review_recommended,
+    )
+    bump(case, f"step {step.number} resolution proposed, for the raiser's side to agree", by=by)
+    outbox_add(
+        event=Event.CASE_RESOLUTION_PROPOSED, case=case, step=step, recipients=[case.raised_by]
+    )
+    return case
+
+
+def _name(user: User) -> str:
+    return str(user.get_full_name() or user.username)
+
+
+def _resolve(case: Case, *, by: User, learning: Learning, reason: str) -> Case:
     now = timezone.now()
     step = case.current_step
     assert step is not None
     complete_step(step, by=by, outcome=StepOutcome.RESOLVED, reason="resolved", at=now)
     _close_targets(case, by=by, at=now, outcome=StepOutcome.RESOLVED)
-    Learning.objects.create(
-        case=case,
-        summary=summary,
-        themes=sorted({t.strip() for t in themes if t.strip()}),
-        debrief_recommended=debrief_recommended,
-        case_review_recommended=case_review_recommended,
-        recorded_at=now,
-        recorded_by=by,
-    )
+    learning.case = case
+    learning.recorded_at = now
+    learning.save()
     case.status = CaseStatus.RESOLVED
     case.closed_at = now
     case.working_days_to_close = _working_days_to_close(case, now)
-    bump(case, f"resolved at step {step.number}", by=by)
+    bump(case, reason, by=by)
     outbox_add(
         event=Event.CASE_RESOLVED,
         case=case,
@@ -218,6 +262,76 @@ def case_resolve(
         recipients=[case.raised_by, case.responding_person, *step_actors(case, step)],
     )
     return case
+
+
+def _waiting_proposal(case: Case, by: User) -> ResolutionProposal:
+    require_perm(by, "escalation.agree_for_raiser", case, "answer the resolution of")
+    proposal = pending_resolution(case)
+    if proposal is None:
+        raise InvalidTransition(checks.NOTHING_TO_ANSWER)
+    return proposal
+
+
+@transaction.atomic
+def case_agree_resolution(*, case: Case, by: User, expected_version: int) -> Case:
+    """The raiser's side agrees to the resolution proposed at the current step: the case is
+    resolved with the proposal's learning, recorded by the person who proposed it.
+
+    Side effects: the proposal answered (agreed, by, at); then as case_resolve resolving.
+    """
+    case = lock_case(case, expected_version)
+    require_open(case)
+    proposal = _waiting_proposal(case, by)
+    proposal.answer = ResolutionAnswer.AGREED
+    proposal.answered_by = by
+    proposal.answered_at = timezone.now()
+    proposal.save(update_fields=["answer", "answered_by", "answered_at"])
+    step = case.current_step
+    assert step is not None
+    return _resolve(
+        case,
+        by=by,
+        learning=Learning(
+            summary=proposal.learning,
+            themes=proposal.themes,
+            debrief_recommended=proposal.debrief_recommended,
+            case_review_recommended=proposal.case_review_recommended,
+            recorded_by=proposal.proposed_by,
+        ),
+        reason=(
+            f"resolved at step {step.number}, proposed by {_name(proposal.proposed_by)}, "
+            f"agreed by {_name(by)} for the raiser's side"
+        ),
+    )
+
+
+@transaction.atomic
+def case_dispute_resolution(*, case: Case, by: User, reason: str, expected_version: int) -> Case:
+    """The raiser's side does not agree to the resolution proposed at the current step: the
+    case escalates to its next step with their reason. Refused at the policy's last step.
+
+    Side effects: the proposal answered (disputed, by, at, the reason); then as case_escalate.
+    """
+    case = lock_case(case, expected_version)
+    require_open(case)
+    proposal = _waiting_proposal(case, by)
+    step = case.current_step
+    assert step is not None
+    if case_route(case).step_after(step.number) is None:
+        raise InvalidTransition(checks.LAST_STEP_DISPUTE)
+    text = checks.required_text(reason, field="reason", rule="dispute")
+    proposal.answer = ResolutionAnswer.DISPUTED
+    proposal.answered_by = by
+    proposal.answered_at = timezone.now()
+    proposal.dispute_reason = text
+    proposal.save(update_fields=["answer", "answered_by", "answered_at", "dispute_reason"])
+    return _advance(
+        case,
+        by=by,
+        reason=f"resolution disputed by the raiser's side: {text}",
+        outcome=StepOutcome.ESCALATED,
+        event=Event.CASE_ESCALATED,
+    )
 
 
 def _working_days_to_close(case: Case, at: dt.datetime) -> int:
@@ -366,6 +480,8 @@ def case_log_read(*, case: Case, user: User, what: str) -> None:
 
 __all__ = [
     "CaseError",
+    "case_agree_resolution",
+    "case_dispute_resolution",
     "case_escalate",
     "case_log_read",
     "case_meet_target",

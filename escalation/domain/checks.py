@@ -122,7 +122,32 @@ ENTER = {
     "withdraw": "Enter why the challenge is withdrawn",
     "resolve": "Enter what should be learned from this disagreement",
     "reassign": "Enter why the step is reassigned",
+    "dispute": "Enter why you do not agree with this resolution",
 }
+
+# --- closing a case: both sides ---------------------------------------------------------------
+
+RESOLVE_NEEDS_RECORD = (
+    "Write this step's record first: a case is resolved only with the step's outcome "
+    "recorded in writing"
+)
+RESOLUTION_WAITING = (
+    "This step's resolution already waits for the raiser's side to agree or dispute it"
+)
+NOTHING_TO_ANSWER = "No resolution waits for an answer at this step"
+LAST_STEP_DISPUTE = (
+    "This is the last step of the policy: a resolution here cannot be disputed by escalating. "
+    "Agree to it, or withdraw the challenge"
+)
+
+
+def resolve_problem(*, recorded: bool, waiting: bool) -> str | None:
+    """Why the current step cannot be resolved now, or None."""
+    if not recorded:
+        return RESOLVE_NEEDS_RECORD
+    if waiting:
+        return RESOLUTION_WAITING
+    return None
 
 
 def required_text(value: str | None, *, field: str, rule: str, limit: Limit | None = None) -> str:

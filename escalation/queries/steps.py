@@ -95,3 +95,18 @@ def step_named_ids(step: CaseStep) -> set[int]:
     their seats, so the rules ask this first and read the step's case only when they must."""
     named = (step.challenging_assignee_id, step.responding_assignee_id)
     return {pk for pk in named if pk is not None}
+
+
+def pending_resolution(case: Case) -> Any | None:
+    """The resolution waiting for the raiser's side to answer (a ResolutionProposal), if any:
+    one proposed at the case's current step, not answered, on an open case."""
+    from escalation.enums import CaseStatus
+    from escalation.models import ResolutionProposal
+
+    if case.status != CaseStatus.OPEN or case.current_step_id is None:
+        return None
+    return (
+        ResolutionProposal.objects.filter(case=case, step_id=case.current_step_id, answer="")
+        .select_related("proposed_by")
+        .first()
+    )

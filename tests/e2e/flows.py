@@ -205,9 +205,16 @@ def skip_step(v: Visitor, *, reason: str) -> str:
 
 
 def resolve(
-    v: Visitor, *, learning: str, themes: tuple[str, ...] = (), debrief: bool, review: bool
+    v: Visitor,
+    *,
+    learning: str,
+    themes: tuple[str, ...] = (),
+    debrief: bool,
+    review: bool,
+    send: bool = False,
 ) -> str:
-    """On the resolve page (after recording the outcome): the learning, and confirm."""
+    """On the resolve page (after recording the outcome): the learning, and confirm (or,
+    `send`, for someone not of the raiser's side: send it for the raiser's agreement)."""
     assert v.heading() == "Resolve the case", v.heading()
     v.fill("What should be learned from this disagreement?", learning)
     for theme in themes:
@@ -219,7 +226,7 @@ def resolve(
     v.choose_in(
         re.compile(r"^Do you recommend a multi-agency case review\?"), "Yes" if review else "No"
     )
-    v.click_button("Confirm and resolve")
+    v.click_button("Send for the raiser's agreement" if send else "Confirm and resolve")
     return v.banner()
 
 

@@ -80,8 +80,10 @@ def finish(
     record: dict[Any, str],
     meeting_held: bool = False,
     resolution_reached: bool | None = None,
+    agreed_by: Any = None,
 ) -> None:
-    """`who` records the step as resolved, with what should be learned."""
+    """`who` records the step as resolved, with what should be learned. When `who` is not
+    of the raiser's side, the resolution waits for the raiser (`agreed_by`) to agree."""
     with signed_in_on_case(v, who, reference):
         record_outcome(
             v,
@@ -96,11 +98,30 @@ def finish(
             themes=("Threshold guidance",),
             debrief=True,
             review=False,
+            send=agreed_by is not None,
         )
-        assert f"Case {reference} is resolved." in banner, banner
-        assert "Resolved" in v.tags()
-        assert "Open" not in v.tags()
-        assert v.page.get_by_role("button", name="Record the outcome of this step").count() == 0
+        if agreed_by is None:
+            assert f"Case {reference} is resolved." in banner, banner
+        else:
+            assert f"Case {reference}: the resolution is sent to the raiser's side" in banner
+            assert "A resolution waits for agreement" in v.page.locator("main").inner_text()
+    if agreed_by is not None:
+        with signed_in_on_case(v, agreed_by, reference):
+            v.click_button("Agree the case is resolved")
+            assert v.heading() == "Do you agree the case is resolved?", v.heading()
+            v.click_button("Agree: the case is resolved")
+            banner = v.banner()
+            assert f"Case {reference} is resolved." in banner, banner
+            _closed(v)
+    else:
+        with signed_in_on_case(v, who, reference):
+            _closed(v)
+
+
+def _closed(v: Visitor) -> None:
+    assert "Resolved" in v.tags()
+    assert "Open" not in v.tags()
+    assert v.page.get_by_role("button", name="Record the outcome of this step").count() == 0
 
 
 def test_oscb_children_climbs_four_steps_and_is_resolved(visitor, make_world):
@@ -206,6 +227,7 @@ def test_sab_adults_climbs_to_the_sab_manager_who_resolves(visitor, make_world):
         world.person("board", Role.STRATEGIC_MANAGER),
         reference,
         record={RESTORATIVE: "The SAB Manager set the course: share with the GP today."},
+        agreed_by=world.person("challenging", Role.PRACTITIONER),
     )
 
 
@@ -314,6 +336,7 @@ def test_4lscb_children_meets_its_target_climbs_and_is_resolved(visitor, make_wo
         reference,
         record={RESTORATIVE: "The panel decided on a re-assessment with the school present."},
         meeting_held=True,
+        agreed_by=world.person("challenging", Role.PRACTITIONER),
     )
 
 
@@ -358,4 +381,5 @@ def test_ssab_risk_of_significant_harm_skips_stages_one_and_two(visitor, make_wo
         record={SSAB_SUMMARY: "Met both senior managers the same day: a section 47-style enquiry."},
         meeting_held=True,
         resolution_reached=True,
+        agreed_by=world.person("challenging", Role.PRACTITIONER),
     )

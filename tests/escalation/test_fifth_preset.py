@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from agencies.enums import Role
-from escalation.domain import case_escalate, case_resolve
+from escalation.domain import case_escalate
 from escalation.domain.policies import load_presets
 from escalation.domain.policy_files import preset_files
 from escalation.enums import CaseStatus, StepOutcome
@@ -80,12 +80,7 @@ def test_a_fifth_preset_file_loads_is_listed_and_runs(presets_folder, client):
         case=case, by=world.any_actor(case), reason="Still no assessment", expected_version=1
     )
     assert case.current_step.number == 2
-    case = case_resolve(
-        case=case,
-        by=world.any_actor(case),
-        learning="Agree the referral criteria together",
-        expected_version=case.version,
-    )
+    case = world.resolve(case, learning="Agree the referral criteria together")
     assert case.status == CaseStatus.RESOLVED
     assert [(s.number, s.outcome) for s in case.steps.exclude(number=0).order_by("number")] == [
         (1, StepOutcome.ESCALATED),

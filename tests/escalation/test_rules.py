@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from agencies.enums import Role
-from escalation.domain import case_escalate, case_resolve
+from escalation.domain import case_escalate
 from escalation.domain.policy_files import preset_files
 from escalation.models import Case
 from escalation.queries.cases import case_get_for_user, case_list_for_user
@@ -27,9 +27,7 @@ def _cases_at_every_stage(world):
             case=top, by=world.any_actor(top), reason="No", expected_version=top.version
         )
     done = world.raise_case(subject_initials="CD")
-    done = case_resolve(
-        case=done, by=world.any_actor(done), learning="Talk sooner", expected_version=1
-    )
+    done = world.resolve(done, learning="Talk sooner")
     return [at_one, top, done]
 
 

@@ -7,8 +7,14 @@ from typing import Any
 
 from agencies.enums import AgencyKind, Nation, Role
 from agencies.models import Agency, Partnership
-from escalation.domain import case_raise
+from escalation.domain import (
+    case_agree_resolution,
+    case_raise,
+    case_resolve,
+    step_record_outcome,
+)
 from escalation.models import Case, Policy
+from escalation.policy import record_fields
 from escalation.queries.policies import adopted_version, case_route, policy_spec
 from tests.factories import AgencyFactory, MembershipFactory, PartnershipFactory, UserFactory
 
@@ -48,6 +54,38 @@ class World:
         step = case_route(case).step(case.current_step.number)
         side = next(iter(step.actors))
         return self.actor(case, side)
+
+    def write_record(self, case: Case, *, by: Any = None) -> Case:
+        """The current step's written record (its first text part), by someone acting there."""
+        spec = case_route(case).step(case.current_step.number)
+        texts = [
+            f
+            for f in record_fields(policy_spec(case.policy_version), spec)
+            if f.kind in ("long_text", "text")
+        ]
+        return step_record_outcome(
+            case=case,
+            by=by or self.any_actor(case),
+            record={texts[0].slug: "Both agencies set out their concerns and agreed the plan."},
+            meeting_held=True,
+            expected_version=case.version,
+        )
+
+    def resolve(self, case: Case, *, by: Any = None, **learning: Any) -> Case:
+        """Resolve at the current step as both sides do: the record written if it is not,
+        resolved by `by` (someone acting there), then agreed by the raiser when `by` is not
+        of the raiser's side."""
+        if case.current_step.recorded_at is None:
+            case = self.write_record(case)
+        learning.setdefault("learning", "Share the threshold guidance with both teams.")
+        case = case_resolve(
+            case=case, by=by or self.any_actor(case), expected_version=case.version, **learning
+        )
+        if case.is_open:
+            case = case_agree_resolution(
+                case=case, by=case.raised_by, expected_version=case.version
+            )
+        return case
 
     def raise_case(self, **overrides: Any) -> Case:
         kwargs: dict[str, Any] = {

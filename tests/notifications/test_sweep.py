@@ -19,7 +19,7 @@ from django.db import connection
 
 from agencies.calendars import WorkingCalendar, WorkingHours
 from agencies.enums import Role
-from escalation.domain import case_escalate, case_meet_target, case_resolve, case_withdraw
+from escalation.domain import case_escalate, case_meet_target, case_withdraw
 from escalation.models import CaseStep
 from notifications.enums import CHASERS, Event, OutboxStatus
 from notifications.models import OutboxMessage
@@ -158,12 +158,7 @@ def test_a_case_over_christmas_in_england(england):
     list(sweep_every(at(2026, 12, 23, 15, 30), at(2027, 1, 6, 11, 30), minutes=60))
     with time_machine.travel(at(2027, 1, 6, 12, 0), tick=False):
         case.refresh_from_db()
-        case_resolve(
-            case=case,
-            by=case.raised_by,
-            learning="Agreed a joint visit",
-            expected_version=case.version,
-        )
+        world.resolve(case, by=case.raised_by, learning="Agreed a joint visit")
     list(sweep_every(at(2027, 1, 6, 12, 30), at(2027, 1, 12, 12, 30), minutes=60))
 
     seen = chasers_by_day(case)
@@ -396,7 +391,7 @@ def test_closing_cancels_every_open_steps_unsent_notifications(england, close):
     with time_machine.travel(at(2026, 12, 2, 10, 0), tick=False):
         deadline_sweep()
         if close == "resolve":
-            case_resolve(case=case, by=case.raised_by, learning="x", expected_version=1)
+            england.resolve(case, by=case.raised_by, learning="x")
         elif close == "withdraw":
             case_withdraw(case=case, by=case.raised_by, reason="x", expected_version=1)
         else:

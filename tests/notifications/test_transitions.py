@@ -11,6 +11,7 @@ from django.core import mail
 
 from agencies.enums import Role
 from escalation.domain import (
+    case_agree_resolution,
     case_escalate,
     case_reassign,
     case_resolve,
@@ -73,7 +74,12 @@ def test_resolving_tells_the_raiser(england):
     case = england.raise_case()
     case = case_escalate(case=case, by=case.raised_by, reason="No", expected_version=1)
     manager = england.person("responding", Role.LINE_MANAGER)
-    case = case_resolve(case=case, by=manager, learning="x", expected_version=2)
+    case = england.write_record(case, by=manager)
+    case = case_resolve(case=case, by=manager, learning="x", expected_version=case.version)
+    # The challenged side proposes; the raiser is asked to agree, then everyone is told.
+    assert case.is_open
+    assert told(case, Event.CASE_RESOLUTION_PROPOSED) == names(england, PRACTITIONERS[0])
+    case = case_agree_resolution(case=case, by=case.raised_by, expected_version=case.version)
     assert told(case, Event.CASE_RESOLVED) == names(england, *PRACTITIONERS, *LINE_MANAGERS)
 
 

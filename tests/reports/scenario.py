@@ -37,7 +37,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 
 from agencies.enums import Role
-from escalation.domain import case_escalate, case_resolve, case_withdraw
+from escalation.domain import case_escalate, case_withdraw
 from escalation.models import Case
 from tests.escalation.world import World
 
@@ -73,11 +73,9 @@ def _escalate(world: World, case: Case, when: dt.datetime) -> Case:
 
 def _resolve(world: World, case: Case, when: dt.datetime, **learning: Any) -> Case:
     with time_machine.travel(when, tick=False):
-        return case_resolve(
-            case=_reload(case),
-            by=world.any_actor(case),
+        return world.resolve(
+            _reload(case),
             learning=learning.pop("summary", "The referral pathway was misread by both teams."),
-            expected_version=_reload(case).version,
             **learning,
         )
 

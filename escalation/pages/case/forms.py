@@ -194,6 +194,17 @@ class WithdrawForm(CaseActionForm):
     )
 
 
+class AgreeForm(CaseActionForm):
+    """Agreeing needs nothing typed: the case's version only."""
+
+
+class DisputeForm(CaseActionForm):
+    reason = text_field(
+        "Why do you not agree that the case is resolved?",
+        required_message=checks.ENTER["dispute"],
+    )
+
+
 class ResolveForm(CaseActionForm):
     learning = text_field(
         "What should be learned from this disagreement?",

@@ -17,6 +17,8 @@ from django.urls import reverse
 
 from config.http import AuthenticatedHttpRequest
 from escalation.domain import (
+    case_agree_resolution,
+    case_dispute_resolution,
     case_escalate,
     case_log_read,
     case_meet_target,
@@ -24,6 +26,7 @@ from escalation.domain import (
     case_resolve,
     case_skip_step,
     case_withdraw,
+    checks,
     step_record_outcome,
     step_set_due,
 )
@@ -33,7 +36,9 @@ from escalation.models import Case
 from escalation.pages.case.forms import (
     OUTCOME_ESCALATE,
     OUTCOME_RESOLVE,
+    AgreeForm,
     CaseActionForm,
+    DisputeForm,
     EscalateForm,
     MeetTargetForm,
     ReassignForm,
@@ -48,6 +53,7 @@ from escalation.policy import record_fields, restorative_parts
 from escalation.queries import case_page as sel
 from escalation.queries.cases import case_get_for_user
 from escalation.queries.policies import policy_spec
+from escalation.queries.steps import pending_resolution
 from escalation.templatetags.resolve import moment
 
 
@@ -151,6 +157,7 @@ def case_page_context(*, case: Case) -> dict[str, Any]:
         "reassign_sides": sel.reassign_sides(case=case),
         "raised_by": sel.person_name(case.raised_by),
         "reads": sel.case_reads(case=case),
+        "proposal": pending_resolution(case),
     }
 
 
@@ -289,10 +296,13 @@ def case_skip_view(request: AuthenticatedHttpRequest, reference: str) -> HttpRes
 
 @login_required
 def case_resolve_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
-    """Resolve the case at its current step, with what should be learned."""
+    """Resolve the case at its current step, with what should be learned: at once for the
+    raiser's side, otherwise sent to the raiser's side to agree."""
     case = _case(request, reference)
     if refused := _refusal(request, case, request.user.has_perm("escalation.resolve_case", case)):
         return refused
+    step = case.current_step
+    assert step is not None
     form = ResolveForm(_data(request), initial={"version": case.version})
     return _action(
         request,
@@ -308,8 +318,75 @@ def case_resolve_view(request: AuthenticatedHttpRequest, reference: str) -> Http
             case_review_recommended=data["case_review_recommended"],
             expected_version=data["version"],
         ),
+        done=_resolved_or_sent,
+        context={
+            "guidance": policy_spec(case.policy_version).guidance,
+            "resolve_problem": checks.resolve_problem(
+                recorded=step.recorded_at is not None,
+                waiting=pending_resolution(case) is not None,
+            ),
+            "needs_agreement": not request.user.has_perm("escalation.agree_for_raiser", case),
+            "can_record": request.user.has_perm("escalation.record_outcome", case),
+        },
+    )
+
+
+def _resolved_or_sent(case: Case) -> tuple[str, str]:
+    if case.is_open:
+        return (
+            f"Case {case.reference}: the resolution is sent to the raiser's side to agree.",
+            _case_url(case),
+        )
+    return f"Case {case.reference} is resolved.", _case_url(case)
+
+
+def _answer_context(case: Case) -> dict[str, Any]:
+    return {"proposal": pending_resolution(case), "nothing_to_answer": checks.NOTHING_TO_ANSWER}
+
+
+@login_required
+def case_agree_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    """The raiser's side agrees to the resolution the other side proposed."""
+    case = _case(request, reference)
+    allowed = request.user.has_perm("escalation.agree_for_raiser", case)
+    if refused := _refusal(request, case, allowed):
+        return refused
+    form = AgreeForm(_data(request), initial={"version": case.version})
+    return _action(
+        request,
+        case,
+        form=form,
+        template="escalation/case/agree.html",
+        perform=lambda data: case_agree_resolution(
+            case=case, by=request.user, expected_version=data["version"]
+        ),
         done=lambda changed: (f"Case {changed.reference} is resolved.", _case_url(changed)),
-        context={"guidance": policy_spec(case.policy_version).guidance},
+        context=_answer_context(case),
+    )
+
+
+@login_required
+def case_dispute_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    """The raiser's side disputes the resolution the other side proposed: the case escalates."""
+    case = _case(request, reference)
+    allowed = request.user.has_perm("escalation.agree_for_raiser", case)
+    if refused := _refusal(request, case, allowed):
+        return refused
+    form = DisputeForm(_data(request), initial={"version": case.version})
+    return _action(
+        request,
+        case,
+        form=form,
+        template="escalation/case/dispute.html",
+        perform=lambda data: case_dispute_resolution(
+            case=case, by=request.user, reason=data["reason"], expected_version=data["version"]
+        ),
+        done=lambda changed: (
+            f"Case {changed.reference}: the resolution is disputed and the case is now at "
+            f"{changed.current_step.name if changed.current_step else 'its next step'}.",
+            _case_url(changed),
+        ),
+        context=_answer_context(case),
     )
 
 
