@@ -186,7 +186,7 @@ def policy_name(slug: str) -> str:
 #                         the months and the dissent totals;
 #   report_duration_rows  resolved cases by working days to close: the median, the 90th
 #                         percentile and the bands, exactly, from that histogram;
-#   report_step_rows      steps by (agency pair, step, target): the overdue rates, the stalls
+#   report_step_rows      steps by (agency pair, step): the overdue rates, the stalls
 #                         and the step at which cases were resolved;
 #   report_learning_rows  learning by (themes, debrief, case review, route): the themes and
 #                         the dissent themes.
@@ -358,35 +358,46 @@ def _overdue_q(now: dt.datetime) -> Q:
     return Q(completed_at__gt=F("due_at")) | Q(completed_at__isnull=True, due_at__lt=now)
 
 
+# A step 0 target runs beside step 1: the rate counts it with that step, never on its own.
+TARGET_BESIDE = 1
+
+
 @dataclass(frozen=True)
 class StepOverdue:
     number: int
-    is_target: bool
-    steps: int  # steps with a due moment
+    steps: int  # steps with a due moment (step 1 with its target's, where it has one)
     overdue: int
 
     @property
     def label(self) -> str:
-        return f"Step {self.number} (target)" if self.is_target else f"Step {self.number}"
+        return f"Step {self.number}"
 
 
 def report_step_rows(
     *, partnership: Partnership, filters: ReportFilters, now: dt.datetime | None = None
 ) -> Rows:
-    """One GROUP BY over the filtered cases' steps: per agency pair, step number and target
-    flag, how many steps had a due moment (steps), how many went overdue (overdue) and how
-    many cases were resolved at that step (resolved: the step is the resolved case's current
-    step). The overdue-rate, stall and resolved-at figures are sums of these rows (a few
-    hundred at most, never one per case)."""
+    """One GROUP BY over the filtered cases' steps: per agency pair and step number, how many
+    steps had a due moment (steps), how many went overdue (overdue) and how many cases were
+    resolved at that step (resolved: the step is the resolved case's current step). The
+    overdue-rate, stall and resolved-at figures are sums of these rows (a few hundred at
+    most, never one per case).
+
+    Each case's step counts once: a step 0 target is not a row of its own but part of the
+    step 1 it runs beside, which went overdue when it or its target did. A target ends when
+    met or when the case moves on past step 1 (passed), so one still open on a case at step
+    3 is not overdue for ever."""
     now = now or timezone.now()
+    where = report_filter_q(partnership=partnership, filters=filters, prefix="case__")
+    late_targets = (
+        CaseStep.objects.filter(where, is_target=True).filter(_overdue_q(now)).values("case_id")
+    )
+    target_late = Q(number=TARGET_BESIDE, case_id__in=late_targets)
     return list(
-        CaseStep.objects.filter(
-            report_filter_q(partnership=partnership, filters=filters, prefix="case__")
-        )
-        .values("case__challenging_agency_id", "case__responding_agency_id", "number", "is_target")
+        CaseStep.objects.filter(where, is_target=False)
+        .values("case__challenging_agency_id", "case__responding_agency_id", "number")
         .annotate(
-            steps=Count("pk", filter=Q(due_at__isnull=False)),
-            overdue=Count("pk", filter=_overdue_q(now)),
+            steps=Count("pk", filter=Q(due_at__isnull=False) | target_late),
+            overdue=Count("pk", filter=_overdue_q(now) | target_late),
             resolved=Count(
                 "pk", filter=Q(case__status=CaseStatus.RESOLVED, case__current_step=F("pk"))
             ),
@@ -406,16 +417,16 @@ def report_overdue_by_step(
     Steps due never are left out: they cannot be late."""
     if rows is None:
         rows = report_step_rows(partnership=partnership, filters=filters, now=now)
-    sums: dict[tuple[int, bool], list[int]] = {}
+    sums: dict[int, list[int]] = {}
     for row in rows:
         if not row["steps"]:
             continue
-        total = sums.setdefault((row["number"], row["is_target"]), [0, 0])
+        total = sums.setdefault(row["number"], [0, 0])
         total[0] += row["steps"]
         total[1] += row["overdue"]
     return [
-        StepOverdue(number=number, is_target=target, steps=steps, overdue=overdue)
-        for (number, target), (steps, overdue) in sorted(sums.items())
+        StepOverdue(number=number, steps=steps, overdue=overdue)
+        for number, (steps, overdue) in sorted(sums.items())
     ]
 
 
@@ -467,7 +478,7 @@ def report_stalls(
     pairs: dict[tuple[int, int], dict[int, int]] = {}
     numbers: set[int] = set()
     for row in rows:  # one row per pair and step, never per case
-        if row["is_target"] or not row["overdue"]:
+        if not row["overdue"]:
             continue
         key = (row["case__challenging_agency_id"], row["case__responding_agency_id"])
         by_step = pairs.setdefault(key, {})

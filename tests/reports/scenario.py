@@ -23,8 +23,9 @@ Deadlines (5 working days each, from the step's start): A step 1 due Mon 4 Jan; 
 Tue 5 Jan, escalated Mon 4 Jan (on time), step 2 due Mon 11 Jan; D step 1 due Wed 30 Dec,
 escalated Thu 31 Dec (late), step 2 due Fri 8 Jan, escalated Wed 6 Jan, step 3 due Wed 13
 Jan; F step 1 due Tue 12 Jan, still open at NOW (Wed 20 Jan 2027 12:00): overdue. The step 0
-targets (standard route only) share step 1's due moment and close with the case: B's (due 5
-Jan, closed 6 Jan), D's (due 30 Dec) and F's (open) went overdue.
+targets (standard route only) share step 1's due moment and end when the case moves on past
+step 1 (passed) or closes: B's passed on time (4 Jan, due 5 Jan); D's (due 30 Dec, passed 31
+Dec) and F's (open) went overdue, each counted with its step 1.
 """
 
 from __future__ import annotations
