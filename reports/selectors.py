@@ -3,13 +3,15 @@
 Nothing here loops over cases in Python: the figures share four GROUP BY queries whose rows
 are a few hundred at most, so the page takes the same few queries for ten cases or a
 hundred thousand. The figures carry no subject identifier and no free text; they are
-counts, rates and working days.
+counts, rates and working days. The learning statements are the one free text, listed
+without their case and checked for its subject identifiers (report_learning_statements).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -47,7 +49,8 @@ class ReportFilters:
     both days included). agency: a party on either side; with other_agency, the pair
     (either way round). step_reached: the furthest step the case reached (its current step,
     or the step it closed at). risk: the risk of significant harm flag. outcome: the case's
-    status (open, resolved, withdrawn).
+    status (open, resolved, withdrawn). theme: a LearningTheme slug; it narrows the learning
+    statements to those naming it, not the figures (which count every theme).
     """
 
     raised_from: dt.date | None = None
@@ -60,6 +63,7 @@ class ReportFilters:
     step_reached: int | None = None
     risk: bool | None = None
     outcome: str = ""
+    theme: str = ""
 
     def as_data(self) -> dict[str, Any]:
         """JSON-ready, for an export job."""
@@ -593,3 +597,91 @@ def report_dissent(
             [r for r in learning_rows if r["case__route"] in CONFERENCE_DISSENT_ROUTES]
         ),
     )
+
+
+# --- the learning in words ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One learning statement as the report lists it: no case, no subject identifier."""
+
+    recorded_on: dt.date
+    themes: list[Theme]  # the listed themes it names, in the list's order
+    text: str
+
+
+@dataclass(frozen=True)
+class Statements:
+    """The learning statements of the filtered cases, and those left out."""
+
+    listed: list[Statement]
+    withheld: int  # held the case's initials or a record number of the subject
+    erased: int  # its case's free text was erased by retention: nothing to list
+
+    @property
+    def found(self) -> int:
+        """Statements of the filters, withheld ones included (erased ones are gone)."""
+        return len(self.listed) + self.withheld
+
+
+def _identifier_pattern(identifier: str) -> re.Pattern[str] | None:
+    """The identifier as a word, whatever its letter case, and initials with or without
+    dots between their letters ("JD", "J.D.", "j.d")."""
+    letters = [c for c in identifier.strip() if not c.isspace() and c != "."]
+    if not letters:
+        return None
+    body = r"\.?".join(re.escape(c) for c in letters)
+    return re.compile(rf"(?<![\w]){body}\.?(?![\w])", re.IGNORECASE)
+
+
+def statement_names_subject(text: str, *identifiers: str) -> bool:
+    """Whether the statement holds one of the case's subject identifiers as a word."""
+    for identifier in identifiers:
+        pattern = _identifier_pattern(identifier or "")
+        if pattern is not None and pattern.search(text):
+            return True
+    return False
+
+
+def report_learning_statements(
+    *, partnership: Partnership, filters: ReportFilters, theme: str = ""
+) -> Statements:
+    """The learning statements recorded at resolution of the filtered cases, newest first,
+    naming `theme` (a LearningTheme slug) when one is given. A statement that holds its
+    case's subject initials or record numbers as a word is withheld (counted, not listed);
+    a case whose free text retention erased has none left (counted as erased)."""
+    rows = (
+        Learning.objects.filter(
+            report_filter_q(partnership=partnership, filters=filters, prefix="case__")
+        )
+        .values_list(
+            "summary",
+            "themes",
+            "recorded_at",
+            "case__subject_initials",
+            "case__challenging_record_number",
+            "case__responding_record_number",
+            "case__erasure",
+        )
+        .order_by("-recorded_at", "-pk")
+    )
+    wanted = Theme(theme) if theme else None
+    listed: list[Statement] = []
+    withheld = erased = 0
+    for summary, themes, recorded_at, initials, own, theirs, erasure in rows.iterator():
+        names = _named(themes)
+        named = [t for t in Theme if names & _THEME_NAMES[t]]
+        if wanted is not None and wanted not in named:
+            continue
+        text = (summary or "").strip()
+        if erasure is not None or not text:
+            erased += erasure is not None
+            continue
+        if statement_names_subject(text, initials, own, theirs):
+            withheld += 1
+            continue
+        listed.append(
+            Statement(recorded_on=recorded_at.astimezone(LONDON).date(), themes=named, text=text)
+        )
+    return Statements(listed=listed, withheld=withheld, erased=erased)
