@@ -227,3 +227,15 @@ def test_a_statement_is_never_a_spreadsheet_formula():
     assert _text("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert _text("-1 for the team") == "'-1 for the team"
     assert _text("Training for both") == "Training for both"
+
+
+def test_the_page_lists_the_newest_statements_only_and_says_so(client, scenario, monkeypatch):
+    import reports.views
+
+    monkeypatch.setattr(reports.views, "STATEMENTS_ON_PAGE", 2)
+    _status, html = page(client, board(scenario))
+    section = html[html.index('id="statements"') :]
+    said = scenario.statements
+    assert "The 2 newest of 4 statements are listed" in section
+    assert said["B"] in section and said["G"] in section
+    assert said["C"] not in section and said["A"] not in section
