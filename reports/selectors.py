@@ -10,6 +10,7 @@ without their case and checked for its subject identifiers (report_learning_stat
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 import re
 from collections import Counter
@@ -625,21 +626,28 @@ class Statements:
         return len(self.listed) + self.withheld
 
 
-def _identifier_pattern(identifier: str) -> re.Pattern[str] | None:
-    """The identifier as a word, whatever its letter case, and initials with or without
-    dots between their letters ("JD", "J.D.", "j.d")."""
-    letters = [c for c in identifier.strip() if not c.isspace() and c != "."]
-    if not letters:
-        return None
+_NOT_IN_IDENTIFIERS = str.maketrans("", "", " .\t\n")
+
+
+@functools.lru_cache(maxsize=1024)
+def _identifier_pattern(letters: str) -> re.Pattern[str]:
+    """The identifier's characters as a word, whatever its letter case, with or without dots
+    between them ("JD", "J.D.", "j.d")."""
     body = r"\.?".join(re.escape(c) for c in letters)
     return re.compile(rf"(?<![\w]){body}\.?(?![\w])", re.IGNORECASE)
 
 
 def statement_names_subject(text: str, *identifiers: str) -> bool:
     """Whether the statement holds one of the case's subject identifiers as a word."""
+    folded = text.casefold()
     for identifier in identifiers:
-        pattern = _identifier_pattern(identifier or "")
-        if pattern is not None and pattern.search(text):
+        letters = (identifier or "").translate(_NOT_IN_IDENTIFIERS)
+        # The regular expression only when its first and last characters turn up: most
+        # statements hold none of their case's identifiers, and the report reads them all.
+        if not letters:
+            continue
+        key = letters.casefold()
+        if key[0] in folded and key[-1] in folded and _identifier_pattern(letters).search(text):
             return True
     return False
 
@@ -669,9 +677,13 @@ def report_learning_statements(
     wanted = Theme(theme) if theme else None
     listed: list[Statement] = []
     withheld = erased = 0
+    themes_of: dict[str, list[Theme]] = {}  # by the recorded list: a few combinations
     for summary, themes, recorded_at, initials, own, theirs, erasure in rows.iterator():
-        names = _named(themes)
-        named = [t for t in Theme if names & _THEME_NAMES[t]]
+        key = repr(themes)
+        named = themes_of.get(key)
+        if named is None:
+            names = _named(themes)
+            named = themes_of[key] = [t for t in Theme if names & _THEME_NAMES[t]]
         if wanted is not None and wanted not in named:
             continue
         text = (summary or "").strip()
