@@ -30,6 +30,9 @@ class StepOutcome(models.TextChoices):
     SKIPPED = "skipped", "Skipped"
     WITHDRAWN = "withdrawn", "Withdrawn"
     MET = "met", "Met"  # a step 0 target that was met
+    # A step 0 target left open when the case moved on past the step it runs beside: its
+    # purpose is spent, so it is no longer waited for (nor overdue, nor chased).
+    PASSED = "passed", "Passed: the case moved on"
 
 
 class SubjectKind(models.TextChoices):

@@ -179,6 +179,8 @@ def _status(step: CaseStep | None, spec: StepSpec) -> str:
         return f"Case withdrawn on {when}."
     if outcome == StepOutcome.MET:
         return f"Done on {when}."
+    if outcome == StepOutcome.PASSED:
+        return f"Not recorded as done: the case moved on past it on {when}."
     return f"Completed on {when}."
 
 

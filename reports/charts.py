@@ -17,6 +17,8 @@ from typing import TypeAlias
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from reports.conf import BY_SUBTRACTION
+
 # GOV.UK Design System colours, dark enough for text and bars on white.
 BLUE = "#1d70b8"
 ORANGE = "#f47738"
@@ -28,8 +30,8 @@ WITHHELD_MARK = "*"  # a count withheld so that a count under 5 cannot be worked
 
 
 def _mark(value: str) -> str:
-    """The short mark of a hidden value: under 5, or withheld (reports.report.WITHHELD)."""
-    return WITHHELD_MARK if value == "withheld" else HIDDEN_MARK
+    """The short mark of a hidden value: under 5, or withheld by subtraction."""
+    return WITHHELD_MARK if value == BY_SUBTRACTION else HIDDEN_MARK
 
 
 Value: TypeAlias = float | str  # a number, or words for a hidden number

@@ -27,3 +27,13 @@ def export_keep_hours() -> int:
 
 # Counts from 1 to SMALL_COUNT - 1 are shown as "fewer than 5" in exports.
 SMALL_COUNT = 5
+
+# The words of an export's hidden cells: what was withheld and why (reports.report).
+FEWER_THAN_5 = "fewer than 5"  # a count from 1 to 4: the count's own band, not withheld
+BY_SUBTRACTION = "withheld: it would give away a count under 5 by subtraction"
+GIVES_COUNT_AWAY = "withheld: it would give away a count under 5"
+
+
+def fewer_than_5(what: str) -> str:
+    """A rate or working-day figure resting on so few that it would describe them."""
+    return f"withheld: fewer than 5 {what}"

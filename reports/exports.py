@@ -1,7 +1,10 @@
-"""The report as CSV, XLSX and PDF files: the page's figures, counts under 5 hidden.
+"""The report as CSV, XLSX and PDF files: the page's figures, counts under 5 hidden, and the
+learning statements.
 
-Exports carry the figures only (never a case, a subject identifier or free text): a list of
-cases would let a reader undo the small-number rule.
+Exports carry the figures and the learning statements, never a case or a subject
+identifier: a list of cases would let a reader undo the small-number rule. The statements
+are listed without their case (report_learning_statements withholds any holding its case's
+initials or record numbers), and withheld when fewer than 5 (Report.exported_statements).
 """
 
 from __future__ import annotations
@@ -14,13 +17,41 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from reports.report import FEWER_THAN_5, WITHHELD, Report
+from reports.report import FEWER_THAN_5, Report, Statement
 
 NOTE = (
-    f'Counts from 1 to 4 are shown as "{FEWER_THAN_5}", and so are rates and working-day '
-    "figures resting on fewer than 5 steps or cases. A count that would give one of those "
-    f"away by subtraction (from a total beside it, or from shares of the whole) is shown as "
-    f'"{WITHHELD}".'
+    f'Counts from 1 to 4 are shown as "{FEWER_THAN_5}". A rate or a working-day figure '
+    "resting on fewer than 5 steps or cases is withheld, and so is a rate whose count is "
+    "under 5, and a count that would give one of those away by subtraction (from a total "
+    'beside it, or from shares of the whole): each such cell says "withheld:" and why.'
+)
+
+STATEMENTS_TITLE = "Learning statements"
+STATEMENT_COLUMNS = ["Recorded", "Themes", "Statement"]
+
+# A spreadsheet reads a cell starting with one of these as a formula: a statement is words.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: str) -> str:
+    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
+
+
+def _statement_cells(statement: Statement) -> list[str]:
+    day = statement.recorded_on
+    themes = ", ".join(t.label for t in statement.themes) or "No listed theme"
+    return [f"{day.day} {day:%B %Y}", themes, _text(statement.text)]
+
+
+def _statements(report: Report) -> tuple[list[list[str]], list[str]]:
+    """The statements' rows (recorded, themes, text) and the notes on what was left out."""
+    listed = report.exported_statements or []
+    return [_statement_cells(s) for s in listed], report.exported_statements_notes
+
+
+STATEMENTS_SUMMARY = (
+    "What should change, as written when each case was resolved, newest first, without the "
+    "case it came from."
 )
 
 
@@ -57,6 +88,12 @@ def export_csv(report: Report) -> ExportFile:
         for label, values in figure.exported_rows():
             for column, value in zip(figure.columns[1:], values, strict=True):
                 writer.writerow([figure.title, label, column, value])
+    rows, notes = _statements(report)
+    for note in notes:
+        writer.writerow([STATEMENTS_TITLE, "Note", "", note])
+    for index, cells in enumerate(rows, start=1):
+        for column, value in zip(STATEMENT_COLUMNS, cells, strict=True):
+            writer.writerow([STATEMENTS_TITLE, f"Statement {index}", column, value])
     return ExportFile(
         content=out.getvalue().encode("utf-8-sig"),  # the BOM lets Excel read UTF-8
         content_type="text/csv; charset=utf-8",
@@ -99,6 +136,17 @@ def export_xlsx(report: Report) -> ExportFile:
         sheet.append(styled(sheet, figure.columns, bold))
         for label, values in figure.exported_rows():
             sheet.append([label, *values])
+    sheet = book.create_sheet(title=STATEMENTS_TITLE)
+    sheet.column_dimensions["A"].width = 18
+    sheet.column_dimensions["B"].width = 36
+    sheet.column_dimensions["C"].width = 100
+    rows, notes = _statements(report)
+    sheet.append(styled(sheet, [STATEMENTS_TITLE], heading))
+    sheet.append([" ".join([STATEMENTS_SUMMARY, *notes])])
+    sheet.append([])
+    sheet.append(styled(sheet, STATEMENT_COLUMNS, bold))
+    for cells in rows:
+        sheet.append(cells)
     out = io.BytesIO()
     book.save(out)
     return ExportFile(
@@ -121,6 +169,9 @@ def export_pdf(report: Report) -> ExportFile:
             "report": report,
             "about": _about(report),
             "figures": [(f, f.exported_rows(), f.export_chart) for f in report.figures],
+            "statements": report.exported_statements or [],
+            "statements_notes": report.exported_statements_notes,
+            "statements_summary": STATEMENTS_SUMMARY,
         },
     )
     content = HTML(string=html).write_pdf(pdf_tags=True)

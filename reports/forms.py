@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 
 from config.forms import GovukFormMixin
-from escalation.enums import CaseStatus
+from escalation.enums import CaseStatus, LearningTheme
 from reports.selectors import FilterChoices, ReportFilters
 
 ANY = ("", "Any")
@@ -52,6 +52,13 @@ class ReportFilterForm(GovukFormMixin, forms.Form):
         choices=[ANY, ("yes", "Yes"), ("no", "No")],
     )
     outcome = forms.ChoiceField(label="Outcome", required=False, choices=[ANY, *CaseStatus.choices])
+    theme = forms.ChoiceField(
+        label="Learning theme",
+        required=False,
+        choices=[ANY, *LearningTheme.choices],
+        help_text="Lists the learning statements naming this theme (the figures count every theme)",
+        error_messages={"invalid_choice": "Choose a learning theme from the list"},
+    )
 
     def __init__(self, *args: Any, choices: FilterChoices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -87,4 +94,5 @@ class ReportFilterForm(GovukFormMixin, forms.Form):
             step_reached=data.get("step_reached"),
             risk=None if not risk else risk == "yes",
             outcome=data.get("outcome") or "",
+            theme=data.get("theme") or "",
         )

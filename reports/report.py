@@ -2,8 +2,8 @@
 
 The page and every export are drawn from one Report, so they carry the same figures. A cell
 knows what kind of figure it is, so that an export can show counts under 5 as
-"fewer than 5" (and hide a rate or a median resting on so few) while the page, read by board
-staff, shows them as they are.
+"fewer than 5" (and withhold a rate or a median resting on so few, saying what was withheld
+and why) while the page, read by board staff, shows them as they are.
 """
 
 from __future__ import annotations
@@ -20,11 +20,19 @@ from agencies.models import Partnership
 from escalation.enums import CaseStatus
 from reports import charts
 from reports.charts import BLUE
-from reports.conf import SMALL_COUNT
+from reports.conf import (
+    BY_SUBTRACTION,
+    FEWER_THAN_5,
+    GIVES_COUNT_AWAY,
+    SMALL_COUNT,
+    fewer_than_5,
+)
 from reports.selectors import (
     FilterChoices,
     ReportFilters,
     Rows,
+    Statement,
+    Statements,
     Totals,
     report_by_month,
     report_case_rows,
@@ -34,15 +42,16 @@ from reports.selectors import (
     report_filter_choices,
     report_learning,
     report_learning_rows,
+    report_learning_statements,
     report_overdue_by_step,
     report_resolved_at_step,
     report_stalls,
     report_step_rows,
     report_totals,
 )
+from reports.themes import Theme
 
-FEWER_THAN_5 = "fewer than 5"
-WITHHELD = "withheld"  # not small itself, but it would give away a count under 5
+WITHHELD = BY_SUBTRACTION  # not small itself, but it would give away a count under 5
 
 Exported = int | float | str
 
@@ -71,11 +80,14 @@ class Count:
 
 @dataclass(frozen=True)
 class Percent:
-    """part of whole as a percentage; hidden in exports when either rests on fewer than 5."""
+    """part of whole as a percentage; withheld in exports when the whole is fewer than 5
+    (the rate would describe those few) or the part is a hidden count (the rate of a known
+    whole would give it away), saying which."""
 
     part: int
     whole: int
     withheld: bool = False  # its part is a withheld count (protect())
+    of: str = "cases"  # what the whole counts, for the words of a withheld rate
 
     @property
     def value(self) -> float:
@@ -87,14 +99,17 @@ class Percent:
     def exported(self) -> Exported:
         if not self.whole:
             return "none"
-        if _small(self.whole) or _small(self.part):
-            return FEWER_THAN_5
+        if _small(self.whole):
+            return fewer_than_5(self.of)
+        if _small(self.part):
+            return GIVES_COUNT_AWAY
         return WITHHELD if self.withheld else self.value
 
 
 @dataclass(frozen=True)
 class Days:
-    """Working days (a median or percentile) over n cases; hidden in exports when n < 5."""
+    """Working days (a median or percentile) over n resolved cases; withheld in exports when
+    n < 5, since the figure of so few is one case's own time (or near it)."""
 
     days: float | None
     n: int
@@ -110,7 +125,7 @@ class Days:
         if self.days is None:
             return "none resolved"
         if _small(self.n):
-            return FEWER_THAN_5
+            return fewer_than_5("resolved cases")
         return self.days
 
 
@@ -183,6 +198,24 @@ class Report:
     totals: Totals
     figures: list[Figure]
     generated_at: dt.datetime
+    statements: Statements
+
+    @property
+    def exported_statements(self) -> list[Statement] | None:
+        """The statements an export carries; None when they are withheld: fewer than 5 of
+        them would give away how few cases recorded learning (the page lists them all)."""
+        return None if _small(self.statements.found) else self.statements.listed
+
+    @property
+    def statements_notes(self) -> list[str]:
+        """What the statements leave out, and why, in words (the page's and the exports')."""
+        return statements_notes(self.statements)
+
+    @property
+    def exported_statements_notes(self) -> list[str]:
+        if self.exported_statements is None:
+            return [STATEMENTS_WITHHELD]
+        return self.statements_notes
 
     def figure(self, key: str) -> Figure:
         return next(f for f in self.figures if f.key == key)
@@ -218,7 +251,35 @@ def filter_summary(filters: ReportFilters, choices: FilterChoices) -> list[tuple
         words.append(("Risk of significant harm", "Yes" if f.risk else "No"))
     if f.outcome:
         words.append(("Outcome", CaseStatus(f.outcome).label))
+    if f.theme:
+        words.append(("Learning statements", f"Naming the theme: {Theme(f.theme).label}"))
     return words or [("Filters", "All cases")]
+
+
+STATEMENTS_WITHHELD = (
+    "The learning statements are withheld: there are fewer than 5 for these filters, and "
+    "listing them would show how few cases recorded learning."
+)
+
+
+def statements_notes(statements: Statements) -> list[str]:
+    notes = []
+    if statements.withheld == 1:
+        notes.append(
+            "1 statement was withheld: it holds its case's subject initials or a record number."
+        )
+    elif statements.withheld:
+        notes.append(
+            f"{statements.withheld} statements were withheld: each holds its case's subject "
+            "initials or a record number."
+        )
+    if statements.erased:
+        cases = "1 case" if statements.erased == 1 else f"{statements.erased} cases"
+        notes.append(
+            f"Statements of {cases} are not listed: their text was erased at the end of the "
+            "retention period."
+        )
+    return notes
 
 
 FIGURE_COUNT = 7
@@ -235,7 +296,8 @@ def build_report(
     """Every figure of the report for the filters. progress(done) is called after each
     figure (done out of FIGURE_COUNT), for an export job's progress bar.
 
-    Four GROUP BY queries (see reports/selectors.py) feed the seven figures."""
+    Four GROUP BY queries (see reports/selectors.py) feed the seven figures; one more reads
+    the learning statements."""
     now = now or timezone.now()
     choices = choices or report_filter_choices(partnership=partnership)
     cases = report_cases(partnership=partnership, filters=filters)
@@ -264,6 +326,7 @@ def build_report(
         totals=report_totals(cases, rows=case_rows),
         figures=figures,
         generated_at=now,
+        statements=report_learning_statements(theme=filters.theme, **scope),
     )
 
 
@@ -347,7 +410,7 @@ def _overdue_figure(steps: Sequence[Any]) -> Figure:
             key="chart-overdue",
             title=title,
             labels=[s.label for s in steps],
-            values=[value(Percent(s.overdue, s.steps)) for s in steps],
+            values=[value(Percent(s.overdue, s.steps, of="steps")) for s in steps],
             unit="%",
             top=100,
         )
@@ -359,7 +422,7 @@ def _overdue_figure(steps: Sequence[Any]) -> Figure:
         "or still open after it).",
         columns=["Step", "Steps with a deadline", "Overdue", "Overdue rate"],
         rows=[
-            (s.label, [Count(s.steps), Count(s.overdue), Percent(s.overdue, s.steps)])
+            (s.label, [Count(s.steps), Count(s.overdue), Percent(s.overdue, s.steps, of="steps")])
             for s in steps
         ],
         chart_title=title,
@@ -392,7 +455,7 @@ def _resolved_at_figure(rows: Sequence[tuple[int, int]]) -> Figure:
         summary="Resolved cases by the step at which they were resolved.",
         columns=["Step", "Resolved cases", "Share of resolved cases"],
         rows=[
-            (f"Step {number}", [Count(n, w), Percent(n, total, w)])
+            (f"Step {number}", [Count(n, w), Percent(n, total, w, of="resolved cases")])
             for (number, n), w in zip(rows, withheld, strict=True)
         ],
         chart_title=title,

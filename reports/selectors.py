@@ -3,13 +3,16 @@
 Nothing here loops over cases in Python: the figures share four GROUP BY queries whose rows
 are a few hundred at most, so the page takes the same few queries for ten cases or a
 hundred thousand. The figures carry no subject identifier and no free text; they are
-counts, rates and working days.
+counts, rates and working days. The learning statements are the one free text, listed
+without their case and checked for its subject identifiers (report_learning_statements).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
+import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -47,7 +50,8 @@ class ReportFilters:
     both days included). agency: a party on either side; with other_agency, the pair
     (either way round). step_reached: the furthest step the case reached (its current step,
     or the step it closed at). risk: the risk of significant harm flag. outcome: the case's
-    status (open, resolved, withdrawn).
+    status (open, resolved, withdrawn). theme: a LearningTheme slug; it narrows the learning
+    statements to those naming it, not the figures (which count every theme).
     """
 
     raised_from: dt.date | None = None
@@ -60,6 +64,7 @@ class ReportFilters:
     step_reached: int | None = None
     risk: bool | None = None
     outcome: str = ""
+    theme: str = ""
 
     def as_data(self) -> dict[str, Any]:
         """JSON-ready, for an export job."""
@@ -186,7 +191,7 @@ def policy_name(slug: str) -> str:
 #                         the months and the dissent totals;
 #   report_duration_rows  resolved cases by working days to close: the median, the 90th
 #                         percentile and the bands, exactly, from that histogram;
-#   report_step_rows      steps by (agency pair, step, target): the overdue rates, the stalls
+#   report_step_rows      steps by (agency pair, step): the overdue rates, the stalls
 #                         and the step at which cases were resolved;
 #   report_learning_rows  learning by (themes, debrief, case review, route): the themes and
 #                         the dissent themes.
@@ -358,35 +363,46 @@ def _overdue_q(now: dt.datetime) -> Q:
     return Q(completed_at__gt=F("due_at")) | Q(completed_at__isnull=True, due_at__lt=now)
 
 
+# A step 0 target runs beside step 1: the rate counts it with that step, never on its own.
+TARGET_BESIDE = 1
+
+
 @dataclass(frozen=True)
 class StepOverdue:
     number: int
-    is_target: bool
-    steps: int  # steps with a due moment
+    steps: int  # steps with a due moment (step 1 with its target's, where it has one)
     overdue: int
 
     @property
     def label(self) -> str:
-        return f"Step {self.number} (target)" if self.is_target else f"Step {self.number}"
+        return f"Step {self.number}"
 
 
 def report_step_rows(
     *, partnership: Partnership, filters: ReportFilters, now: dt.datetime | None = None
 ) -> Rows:
-    """One GROUP BY over the filtered cases' steps: per agency pair, step number and target
-    flag, how many steps had a due moment (steps), how many went overdue (overdue) and how
-    many cases were resolved at that step (resolved: the step is the resolved case's current
-    step). The overdue-rate, stall and resolved-at figures are sums of these rows (a few
-    hundred at most, never one per case)."""
+    """One GROUP BY over the filtered cases' steps: per agency pair and step number, how many
+    steps had a due moment (steps), how many went overdue (overdue) and how many cases were
+    resolved at that step (resolved: the step is the resolved case's current step). The
+    overdue-rate, stall and resolved-at figures are sums of these rows (a few hundred at
+    most, never one per case).
+
+    Each case's step counts once: a step 0 target is not a row of its own but part of the
+    step 1 it runs beside, which went overdue when it or its target did. A target ends when
+    met or when the case moves on past step 1 (passed), so one still open on a case at step
+    3 is not overdue for ever."""
     now = now or timezone.now()
+    where = report_filter_q(partnership=partnership, filters=filters, prefix="case__")
+    late_targets = (
+        CaseStep.objects.filter(where, is_target=True).filter(_overdue_q(now)).values("case_id")
+    )
+    target_late = Q(number=TARGET_BESIDE, case_id__in=late_targets)
     return list(
-        CaseStep.objects.filter(
-            report_filter_q(partnership=partnership, filters=filters, prefix="case__")
-        )
-        .values("case__challenging_agency_id", "case__responding_agency_id", "number", "is_target")
+        CaseStep.objects.filter(where, is_target=False)
+        .values("case__challenging_agency_id", "case__responding_agency_id", "number")
         .annotate(
-            steps=Count("pk", filter=Q(due_at__isnull=False)),
-            overdue=Count("pk", filter=_overdue_q(now)),
+            steps=Count("pk", filter=Q(due_at__isnull=False) | target_late),
+            overdue=Count("pk", filter=_overdue_q(now) | target_late),
             resolved=Count(
                 "pk", filter=Q(case__status=CaseStatus.RESOLVED, case__current_step=F("pk"))
             ),
@@ -406,16 +422,16 @@ def report_overdue_by_step(
     Steps due never are left out: they cannot be late."""
     if rows is None:
         rows = report_step_rows(partnership=partnership, filters=filters, now=now)
-    sums: dict[tuple[int, bool], list[int]] = {}
+    sums: dict[int, list[int]] = {}
     for row in rows:
         if not row["steps"]:
             continue
-        total = sums.setdefault((row["number"], row["is_target"]), [0, 0])
+        total = sums.setdefault(row["number"], [0, 0])
         total[0] += row["steps"]
         total[1] += row["overdue"]
     return [
-        StepOverdue(number=number, is_target=target, steps=steps, overdue=overdue)
-        for (number, target), (steps, overdue) in sorted(sums.items())
+        StepOverdue(number=number, steps=steps, overdue=overdue)
+        for number, (steps, overdue) in sorted(sums.items())
     ]
 
 
@@ -467,7 +483,7 @@ def report_stalls(
     pairs: dict[tuple[int, int], dict[int, int]] = {}
     numbers: set[int] = set()
     for row in rows:  # one row per pair and step, never per case
-        if row["is_target"] or not row["overdue"]:
+        if not row["overdue"]:
             continue
         key = (row["case__challenging_agency_id"], row["case__responding_agency_id"])
         by_step = pairs.setdefault(key, {})
@@ -582,3 +598,102 @@ def report_dissent(
             [r for r in learning_rows if r["case__route"] in CONFERENCE_DISSENT_ROUTES]
         ),
     )
+
+
+# --- the learning in words ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One learning statement as the report lists it: no case, no subject identifier."""
+
+    recorded_on: dt.date
+    themes: list[Theme]  # the listed themes it names, in the list's order
+    text: str
+
+
+@dataclass(frozen=True)
+class Statements:
+    """The learning statements of the filtered cases, and those left out."""
+
+    listed: list[Statement]
+    withheld: int  # held the case's initials or a record number of the subject
+    erased: int  # its case's free text was erased by retention: nothing to list
+
+    @property
+    def found(self) -> int:
+        """Statements of the filters, withheld ones included (erased ones are gone)."""
+        return len(self.listed) + self.withheld
+
+
+_NOT_IN_IDENTIFIERS = str.maketrans("", "", " .\t\n")
+
+
+@functools.lru_cache(maxsize=1024)
+def _identifier_pattern(letters: str) -> re.Pattern[str]:
+    """The identifier's characters as a word, whatever its letter case, with or without dots
+    between them ("JD", "J.D.", "j.d")."""
+    body = r"\.?".join(re.escape(c) for c in letters)
+    return re.compile(rf"(?<![\w]){body}\.?(?![\w])", re.IGNORECASE)
+
+
+def statement_names_subject(text: str, *identifiers: str) -> bool:
+    """Whether the statement holds one of the case's subject identifiers as a word."""
+    folded = text.casefold()
+    for identifier in identifiers:
+        letters = (identifier or "").translate(_NOT_IN_IDENTIFIERS)
+        # The regular expression only when its first and last characters turn up: most
+        # statements hold none of their case's identifiers, and the report reads them all.
+        if not letters:
+            continue
+        key = letters.casefold()
+        if key[0] in folded and key[-1] in folded and _identifier_pattern(letters).search(text):
+            return True
+    return False
+
+
+def report_learning_statements(
+    *, partnership: Partnership, filters: ReportFilters, theme: str = ""
+) -> Statements:
+    """The learning statements recorded at resolution of the filtered cases, newest first,
+    naming `theme` (a LearningTheme slug) when one is given. A statement that holds its
+    case's subject initials or record numbers as a word is withheld (counted, not listed);
+    a case whose free text retention erased has none left (counted as erased)."""
+    rows = (
+        Learning.objects.filter(
+            report_filter_q(partnership=partnership, filters=filters, prefix="case__")
+        )
+        .values_list(
+            "summary",
+            "themes",
+            "recorded_at",
+            "case__subject_initials",
+            "case__challenging_record_number",
+            "case__responding_record_number",
+            "case__erasure",
+        )
+        .order_by("-recorded_at", "-pk")
+    )
+    wanted = Theme(theme) if theme else None
+    listed: list[Statement] = []
+    withheld = erased = 0
+    themes_of: dict[str, list[Theme]] = {}  # by the recorded list: a few combinations
+    for summary, themes, recorded_at, initials, own, theirs, erasure in rows.iterator():
+        key = repr(themes)
+        named = themes_of.get(key)
+        if named is None:
+            names = _named(themes)
+            named = themes_of[key] = [t for t in Theme if names & _THEME_NAMES[t]]
+        if wanted is not None and wanted not in named:
+            continue
+        text = (summary or "").strip()
+        if erasure is not None or not text:
+            erased += erasure is not None
+            continue
+        if statement_names_subject(text, initials, own, theirs):
+            withheld += 1
+            continue
+        listed.append(
+            Statement(recorded_on=recorded_at.astimezone(LONDON).date(), themes=named, text=text)
+        )
+    return Statements(listed=listed, withheld=withheld, erased=erased)

@@ -27,6 +27,9 @@ from reports.services import (
     export_request,
 )
 
+# The page lists the newest statements only; the exports carry every one.
+STATEMENTS_ON_PAGE = 200
+
 
 def _partnership(request: HttpRequest, code: str | None) -> tuple[Partnership, list[Partnership]]:
     """The partnership whose report is asked for: one the person may read, or 403."""
@@ -60,6 +63,8 @@ def report_page(request: HttpRequest) -> HttpResponse:
             "partnerships": mine,
             "form": form,
             "report": report,
+            "statements_on_page": STATEMENTS_ON_PAGE,
+            "statements_slice": f":{STATEMENTS_ON_PAGE}",
             "formats": ExportFormat.choices,
             "export_fields": [
                 (name, value)

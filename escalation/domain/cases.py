@@ -118,6 +118,14 @@ def _advance(case: Case, *, by: User, reason: str, outcome: str, event: Event) -
     assert spec_next is not None  # _require_next_step
     now = timezone.now()
     complete_step(step, by=by, outcome=outcome, reason=reason, at=now)
+    # A target runs beside step 1 only: moving on past it leaves it nothing to wait for.
+    _close_targets(
+        case,
+        by=by,
+        at=now,
+        outcome=StepOutcome.PASSED,
+        reason=f"the case moved on past step {step.number}",
+    )
     nxt = start_step(case, spec_next, at=now, by=by)
     case.current_step = nxt
     bump(case, f"step {step.number} {outcome}: {reason}", by=by)
@@ -136,8 +144,8 @@ def _advance(case: Case, *, by: User, reason: str, outcome: str, event: Event) -
 def case_escalate(*, case: Case, by: User, reason: str, expected_version: int) -> Case:
     """Move an open case to its next step; the next deadline follows the policy.
 
-    Side effects: the current step completed (escalated); the next step started now with its
-    due moment; the case's version and history; outbox: case.escalated to the next actors
+    Side effects: the current step completed (escalated), and an open step 0 target with it
+    (passed); the next step started now with its due moment; the case's version and history; outbox: case.escalated to the next actors
     and to those of the step completed; the completed step's unsent reminders cancelled.
     """
     case = lock_case(case, expected_version)
@@ -340,9 +348,11 @@ def _working_days_to_close(case: Case, at: dt.datetime) -> int:
     return working_days_between(case.raised_at, at, calendar)
 
 
-def _close_targets(case: Case, *, by: User, at: dt.datetime, outcome: str) -> None:
+def _close_targets(
+    case: Case, *, by: User, at: dt.datetime, outcome: str, reason: str = "case closed"
+) -> None:
     for target in case.steps.filter(is_target=True, completed_at__isnull=True):
-        complete_step(target, by=by, outcome=outcome, reason="case closed", at=at)
+        complete_step(target, by=by, outcome=outcome, reason=reason, at=at)
 
 
 @transaction.atomic

@@ -210,6 +210,7 @@ _OUTCOME_TAGS: dict[str, str] = {
     StepOutcome.ESCALATED: "govuk-tag--purple",
     StepOutcome.SKIPPED: "govuk-tag--yellow",
     StepOutcome.WITHDRAWN: "govuk-tag--grey",
+    StepOutcome.PASSED: "govuk-tag--grey",
 }
 
 

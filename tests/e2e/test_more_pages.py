@@ -237,6 +237,45 @@ def test_board_report_filters_and_its_exports(visitor, make_world, settings, tmp
         assert v.heading() == "Board report"
 
 
+def test_board_report_lists_the_learning_in_words_by_theme(visitor, make_world):
+    from escalation.domain import case_resolve
+
+    world = make_world("oscb-children")
+    case = world.raise_case(subject_initials="QZ")
+    statement = "Both teams need training on the referral pathway."
+    case_resolve(
+        case=case,
+        by=case.raised_by,
+        learning=statement,
+        themes=["training"],
+        expected_version=case.version,
+    )
+    named = world.raise_case(subject_initials="QZ")
+    case_resolve(
+        case=named,
+        by=named.raised_by,
+        learning="QZ was not seen at home.",
+        themes=["training"],
+        expected_version=named.version,
+    )
+    v = visitor
+    with signed_in(v, world.person("board", Role.BOARD_STAFF)):
+        v.click_link("Reports")
+        section = v.page.locator("#statements")
+        assert statement in section.inner_text()
+        assert "1 statement was withheld" in section.inner_text()
+        assert "QZ" not in v.main_text()
+
+        show_filters(v)
+        v.select("Learning theme", "Gaps in provision")
+        v.click_button("Apply filters")
+        assert "No learning statements to list" in v.page.locator("#statements").inner_text()
+        show_filters(v)
+        v.select("Learning theme", "Training")
+        v.click_button("Apply filters")
+        assert statement in v.page.locator("#statements").inner_text()
+
+
 def test_proforma_pdfs_the_whole_record_job_and_the_check(
     new_visitor, make_world, settings, tmp_path
 ):

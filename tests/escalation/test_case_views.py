@@ -770,7 +770,7 @@ def test_case_page_lists_the_steps_as_a_task_list(client, oscb):
         (anchor, cls.strip(), re.sub(r"<[^>]+>", "", status)) for anchor, _n, cls, status in items
     ]
     assert states == [
-        ("step-0", "", "Target, open"),
+        ("step-0", "", "Passed: the case moved on"),  # the target beside step 1 ends with it
         ("step-1", "", "Escalated"),
         ("step-2", "", "Current step"),
         ("step-3", "govuk-task-list__status--cannot-start-yet", "Not reached"),

@@ -23,8 +23,9 @@ Deadlines (5 working days each, from the step's start): A step 1 due Mon 4 Jan; 
 Tue 5 Jan, escalated Mon 4 Jan (on time), step 2 due Mon 11 Jan; D step 1 due Wed 30 Dec,
 escalated Thu 31 Dec (late), step 2 due Fri 8 Jan, escalated Wed 6 Jan, step 3 due Wed 13
 Jan; F step 1 due Tue 12 Jan, still open at NOW (Wed 20 Jan 2027 12:00): overdue. The step 0
-targets (standard route only) share step 1's due moment and close with the case: B's (due 5
-Jan, closed 6 Jan), D's (due 30 Dec) and F's (open) went overdue.
+targets (standard route only) share step 1's due moment and end when the case moves on past
+step 1 (passed) or closes: B's passed on time (4 Jan, due 5 Jan); D's (due 30 Dec, passed 31
+Dec) and F's (open) went overdue, each counted with its step 1.
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ class Scenario:
     cases: dict[str, Case] = field(default_factory=dict)
     # Every subject identifier and free text in the data: none may appear in a report.
     identifiers: list[str] = field(default_factory=list)
+    # The learning statements a report lists (D's holds its case's initials: withheld).
+    statements: dict[str, str] = field(default_factory=dict)
 
 
 def _reload(case: Case) -> Case:
@@ -131,13 +134,25 @@ def build_scenario(world: World) -> Scenario:
         ]
     scenario.identifiers += ["Dr Quentin Zebedee", "Xanthe at home"]
     c = scenario.cases
+    said = scenario.statements = {
+        "A": "Statement A: threshold guidance should say who decides to close a referral.",
+        "B": "Statement B: joint training on the referral pathway for both teams.",
+        "C": "Statement C: urgent assessments out of hours have no service to go to.",
+        "G": "Statement G: conference minutes should reach every agency within a day.",
+    }
 
-    _resolve(world, c["A"], at(2026, 12, 29, 11), themes=["training", "threshold-guidance"])
+    _resolve(
+        world,
+        c["A"],
+        at(2026, 12, 29, 11),
+        themes=["training", "threshold-guidance"],
+        summary=said["A"],
+    )
 
     c["B"] = _escalate(world, _reload(c["B"]), at(2027, 1, 4, 10))
-    _resolve(world, c["B"], at(2027, 1, 6, 12), themes=["Training"])
+    _resolve(world, c["B"], at(2027, 1, 6, 12), themes=["Training"], summary=said["B"])
 
-    _resolve(world, c["C"], at(2026, 12, 31, 9), themes=["gaps-in-provision"])
+    _resolve(world, c["C"], at(2026, 12, 31, 9), themes=["gaps-in-provision"], summary=said["C"])
 
     c["D"] = _escalate(world, _reload(c["D"]), at(2026, 12, 31, 10))
     c["D"] = _escalate(world, _reload(c["D"]), at(2027, 1, 6, 10))
@@ -147,7 +162,7 @@ def build_scenario(world: World) -> Scenario:
         at(2027, 1, 8, 16),
         themes=["something else entirely"],
         debrief_recommended=True,
-        summary="Learning summary D: Xanthe Quorn-3 should have been seen.",
+        summary="Learning summary D: QN should have been seen at home.",
     )
 
     with time_machine.travel(at(2026, 12, 30, 10), tick=False):
@@ -163,6 +178,7 @@ def build_scenario(world: World) -> Scenario:
         themes=["training", "Communication between agencies"],
         debrief_recommended=True,
         case_review_recommended=True,
+        summary=said["G"],
     )
     scenario.identifiers.append("Learning summary D")
     scenario.cases = {name: _reload(case) for name, case in c.items()}

@@ -15,8 +15,9 @@ from openpyxl import load_workbook
 from agencies.enums import Role
 from reports.models import ExportJob, ExportStatus
 from reports.report import (
+    BY_SUBTRACTION,
     FEWER_THAN_5,
-    WITHHELD,
+    GIVES_COUNT_AWAY,
     Count,
     Days,
     Percent,
@@ -55,6 +56,9 @@ def expected_cells(scenario, filters=None):
     return cells
 
 
+NOT_FIGURES = ("About this report", "Learning statements")
+
+
 def read_csv(content: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
 
@@ -63,10 +67,13 @@ def test_small_counts_are_hidden_in_exports():
     assert Count(0).exported() == 0
     assert Count(4).exported() == FEWER_THAN_5
     assert Count(5).exported() == 5
-    assert Percent(2, 10).exported() == FEWER_THAN_5
-    assert Percent(5, 4).exported() == FEWER_THAN_5
+    # A rate or a median is never "fewer than 5": it says what was withheld and why.
+    assert Percent(2, 10).exported() == GIVES_COUNT_AWAY
+    assert Percent(2, 10).exported() == "withheld: it would give away a count under 5"
+    assert Percent(5, 4, of="steps").exported() == "withheld: fewer than 5 steps"
     assert Percent(5, 10).exported() == 50.0
-    assert Days(4.0, 3).exported() == FEWER_THAN_5
+    assert Percent(6, 10, withheld=True).exported() == BY_SUBTRACTION
+    assert Days(4.0, 3).exported() == "withheld: fewer than 5 resolved cases"
     assert Days(4.0, 5).exported() == 4.0
     assert Count(4).shown() == "4"  # the page shows board staff the count itself
 
@@ -78,7 +85,7 @@ def test_csv_opens_with_the_csv_module_and_carries_the_page_figures(client, scen
     assert "attachment;" in response["Content-Disposition"]
     rows = read_csv(response.content)
     assert rows[0] == ["Figure", "Row", "Column", "Value"]
-    found = {(r[0], r[1], r[2]): r[3] for r in rows[1:] if r[0] != "About this report"}
+    found = {(r[0], r[1], r[2]): r[3] for r in rows[1:] if r[0] not in NOT_FIGURES}
     expected = {k: str(v) for k, v in expected_cells(scenario).items()}
     assert found == expected
     # Hand-worked values: 5 resolved cases, median 4, 90th percentile 9 working days.
@@ -96,7 +103,7 @@ def test_csv_opens_with_the_csv_module_and_carries_the_page_figures(client, scen
     # 7 step 1s, 2 overdue: the count is hidden, so the rate is too.
     assert found[("Overdue rate per step", "Step 1", "Steps with a deadline")] == "7"
     assert found[("Overdue rate per step", "Step 1", "Overdue")] == FEWER_THAN_5
-    assert found[("Overdue rate per step", "Step 1", "Overdue rate")] == FEWER_THAN_5
+    assert found[("Overdue rate per step", "Step 1", "Overdue rate")] == GIVES_COUNT_AWAY
     assert found[("Cases raised and resolved per month", "Dec 2026", "Raised")] == "5"
     assert found[("Cases raised and resolved per month", "Dec 2026", "Resolved")] == FEWER_THAN_5
     assert found[("Learning themes", "Training", "Cases")] == FEWER_THAN_5
@@ -109,7 +116,7 @@ def test_xlsx_opens_with_openpyxl_and_carries_the_page_figures(client, scenario)
     book = load_workbook(io.BytesIO(response.content))
     assert book.sheetnames[0] == "About"
     found = {}
-    for sheet in book.worksheets[1:]:
+    for sheet in book.worksheets[1:-1]:  # the last: the learning statements
         rows = list(sheet.iter_rows(values_only=True))
         title, columns = rows[0][0], rows[3]
         for row in rows[4:]:
@@ -159,7 +166,7 @@ def test_exports_follow_the_current_filters(client, scenario):
     rows = read_csv(response.content)
     about = {r[1]: r[3] for r in rows if r[0] == "About this report"}
     assert about["Route"] == "Dissent at a Child Protection Conference"
-    found = {(r[0], r[1], r[2]): r[3] for r in rows[1:] if r[0] != "About this report"}
+    found = {(r[0], r[1], r[2]): r[3] for r in rows[1:] if r[0] not in NOT_FIGURES}
     assert found == {
         k: str(v)
         for k, v in expected_cells(scenario, ReportFilters(route="conference-dissent")).items()
@@ -290,8 +297,8 @@ def test_a_lone_small_count_takes_another_with_it(counts, withheld):
 def test_shares_of_the_whole_do_not_give_a_small_count_away():
     figure = _resolved_at_figure([(1, 3), (2, 6), (3, 9)])
     assert figure.exported_rows() == [
-        ("Step 1", [FEWER_THAN_5, FEWER_THAN_5]),
-        ("Step 2", [WITHHELD, WITHHELD]),
+        ("Step 1", [FEWER_THAN_5, GIVES_COUNT_AWAY]),
+        ("Step 2", [BY_SUBTRACTION, BY_SUBTRACTION]),
         ("Step 3", [9, 50.0]),
     ]
     # The page, read by board staff, shows every count.
@@ -303,6 +310,6 @@ def test_shares_of_the_whole_do_not_give_a_small_count_away():
 
 def test_a_row_total_does_not_give_its_one_small_count_away():
     stall = SimpleNamespace(label="Health -> Social care", by_step={1: 3, 2: 6}, total=9)
-    assert _stall_row(stall, [1, 2])[1][-1].exported() == WITHHELD
+    assert _stall_row(stall, [1, 2])[1][-1].exported() == BY_SUBTRACTION
     both = SimpleNamespace(label="Police -> Health", by_step={1: 3, 2: 4}, total=7)
     assert _stall_row(both, [1, 2])[1][-1].exported() == 7

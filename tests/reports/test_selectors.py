@@ -93,8 +93,9 @@ def test_no_resolved_cases_has_no_median(scenario):
 
 def test_overdue_rate_per_step(scenario):
     rows = report_overdue_by_step(now=NOW, **scope(scenario))
+    # The targets count with step 1, once per case: B's passed on time, D's and F's went
+    # overdue with their step 1.
     assert [(r.label, r.steps, r.overdue) for r in rows] == [
-        ("Step 0 (target)", 6, 3),  # B, D, F
         ("Step 1", 7, 2),  # D (escalated late), F (open past due)
         ("Step 2", 2, 0),
         ("Step 3", 1, 0),
@@ -104,7 +105,7 @@ def test_overdue_rate_per_step(scenario):
 def test_overdue_depends_on_now_for_open_steps(scenario):
     before_f_due = dt.datetime(2027, 1, 12, 12, 0, tzinfo=dt.UTC)
     rows = report_overdue_by_step(now=before_f_due, **scope(scenario))
-    assert [(r.label, r.overdue) for r in rows][:2] == [("Step 0 (target)", 2), ("Step 1", 1)]
+    assert [(r.label, r.overdue) for r in rows][:1] == [("Step 1", 1)]
 
 
 def test_step_at_which_cases_were_resolved(scenario):
@@ -181,7 +182,6 @@ def test_filters_narrow_every_figure(scenario):
     report = build_report(now=NOW, **scope(scenario, filters))
     assert report.totals.cases == 1
     assert report.figure("overdue").shown_rows() == [
-        ("Step 0 (target)", ["1", "1", "100%"]),
         ("Step 1", ["1", "1", "100%"]),
     ]
     assert report.figure("resolved-at").rows == []
@@ -273,12 +273,12 @@ def test_the_report_takes_the_same_few_queries_however_many_cases(
 ):
     partnership = scenario.world.partnership
     choices = report_filter_choices(partnership=partnership)
-    # cases by month and status; working days; steps; agency names; learning
-    with django_assert_num_queries(5):
+    # cases by month and status; working days; steps; agency names; learning; statements
+    with django_assert_num_queries(6):
         before = build_report(partnership=partnership, filters=ALL, now=NOW, choices=choices)
     for _ in range(3):
         scenario.world.raise_case()
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         after = build_report(partnership=partnership, filters=ALL, now=NOW, choices=choices)
     assert (before.totals.cases, after.totals.cases) == (7, 10)
 
