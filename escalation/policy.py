@@ -13,6 +13,10 @@ from typing import Any
 
 from escalation.deadlines import DeadlineRule
 
+# The name of the written record of a policy version whose document names none (a version
+# stored before `record_name` existed): the presets each name their own.
+DEFAULT_RECORD_NAME = "Record of the professional disagreement"
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -94,6 +98,10 @@ class PolicySpec:
     source: str
     categories: tuple[Choice, ...]
     routes: tuple[RouteSpec, ...]
+    # The policy's own name for its written record, as its PDFs are titled.
+    record_name: str = DEFAULT_RECORD_NAME
+    # Who a case may be about (SubjectKind values); empty: as the audience says.
+    subjects: tuple[str, ...] = ()
     not_for_this_procedure: tuple[Choice, ...] = ()
     record_sections: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     guidance: Mapping[str, Any] = field(default_factory=dict)
@@ -174,6 +182,8 @@ def policy_from_document(document: Mapping[str, Any]) -> PolicySpec:
         source=document.get("source", ""),
         categories=tuple(_choice(c) for c in document["categories"]),
         routes=tuple(_route(r) for r in document["routes"]),
+        record_name=document.get("record_name") or DEFAULT_RECORD_NAME,
+        subjects=tuple(document.get("subjects", ())),
         not_for_this_procedure=tuple(
             _choice(c) for c in document.get("not_for_this_procedure", ())
         ),

@@ -11,16 +11,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.utils import timezone
-
 from agencies.enums import PARTNERSHIP_ROLES, Role
 from agencies.models import Membership
 from escalation.enums import StepOutcome
 from escalation.errors import InvalidInput
 from escalation.models import Case, CaseStep
-from escalation.policy import StepSpec
+from escalation.policy import PolicySpec, RouteSpec, StepSpec
 from escalation.queries.policies import case_route, policy_spec
 from escalation.queries.steps import step_sides
+from proforma.dates import uk_day, uk_moment
 
 YES_WORDS = frozenset({"yes", "y", "true", "1", "on"})
 NO_WORDS = frozenset({"no", "n", "false", "0", "off"})
@@ -38,7 +37,7 @@ class Signature:
     @property
     def text(self) -> str:
         where = f", {self.agency}" if self.agency else ""
-        return f"{self.name} ({self.role}{where}), confirmed in Resolve on {_moment(self.at)}"
+        return f"{self.name} ({self.role}{where}), confirmed in Resolve on {uk_moment(self.at)}"
 
 
 @dataclass(frozen=True)
@@ -73,27 +72,51 @@ class SectionView:
 
 
 @dataclass(frozen=True)
+class CaseSummary:
+    """The case as it was raised, printed before the steps: what the disagreement is about,
+    its impact, the risk, the route, the two agencies and the policy it runs on."""
+
+    category: str
+    disagreement: str
+    impact: str
+    risk_of_significant_harm: bool
+    route: str
+    challenging_agency: str
+    responding_agency: str
+    responding_professional: str
+    policy: str  # the policy's name and the version the case keeps, "..., version 2"
+    raised: str  # "5 December 2026, 4:30pm"
+
+
+@dataclass(frozen=True)
 class RecordView:
     case: Case
     partnership: str
     policy_name: str
+    record_name: str  # the policy's own name for its written record
     title: str
+    summary: CaseSummary
     sections: tuple[SectionView, ...]
     whole: bool
 
 
-def _local(moment: dt.datetime) -> dt.datetime:
-    return timezone.localtime(moment)
-
-
-def _moment(moment: dt.datetime) -> str:
-    local = _local(moment)
-    return f"{local.day} {local:%B %Y} at {local:%H:%M}"
-
-
-def _day(moment: dt.datetime) -> str:
-    local = _local(moment)
-    return f"{local.day} {local:%B %Y}"
+def _summary(case: Case, spec: PolicySpec, route: RouteSpec) -> CaseSummary:
+    try:
+        category = spec.category(case.category).name
+    except KeyError:  # a category the version no longer lists: show what the case holds
+        category = case.category
+    return CaseSummary(
+        category=category,
+        disagreement=case.disagreement,
+        impact=case.impact,
+        risk_of_significant_harm=case.risk_of_significant_harm,
+        route=route.name,
+        challenging_agency=case.challenging_agency.name,
+        responding_agency=case.responding_agency.name,
+        responding_professional=case.responding_professional,
+        policy=f"{spec.name}, version {case.policy_version.number}",
+        raised=uk_moment(case.raised_at),
+    )
 
 
 def _lookup(record: Mapping[str, Any], slug: str) -> tuple[str | None, str]:
@@ -165,9 +188,9 @@ def _status(step: CaseStep | None, spec: StepSpec) -> str:
     if step is None:
         return "Not reached: this section is blank."
     if step.completed_at is None:
-        due = f", due {_moment(step.due_at)}" if step.due_at else ""
-        return f"In progress since {_day(step.started_at)}{due}."
-    when = _day(step.completed_at)
+        due = f", due {uk_moment(step.due_at)}" if step.due_at else ""
+        return f"In progress since {uk_day(step.started_at)}{due}."
+    when = uk_day(step.completed_at)
     outcome = step.outcome
     if outcome == StepOutcome.ESCALATED:
         return f"Not resolved at this step: escalated on {when}."
@@ -215,7 +238,7 @@ def _section(
             fields.append(FieldView(item["slug"], item["label"], kind, signature=signature))
             continue
         if kind == "date" and not value and signature is not None:
-            value = _day(signature.at)  # the day the record was confirmed
+            value = uk_day(signature.at)  # the day the record was confirmed
         answer = _answer(value) if kind == "yes_no" else None
         fields.append(
             FieldView(
@@ -268,7 +291,9 @@ def record_view(*, case: Case, section: int | None) -> RecordView:
         case=case,
         partnership=case.partnership.name,
         policy_name=spec.name,
-        title=f"Professional resolution record {case.reference}: {what}",
+        record_name=spec.record_name,
+        title=f"{spec.record_name}, case {case.reference}: {what}",
+        summary=_summary(case, spec, route),
         sections=views,
         whole=section is None,
     )

@@ -20,6 +20,7 @@ from django.utils import timezone
 from escalation.domain import case_log_read
 from escalation.errors import InvalidInput, NotAllowed
 from escalation.models import Case
+from proforma.dates import uk_moment
 from proforma.enums import JobStatus
 from proforma.models import DownloadLog, RenderedPdf, RenderJob
 from proforma.record import record_view
@@ -73,16 +74,9 @@ def pdf_from_html(html: str) -> bytes:
 def proforma_html(*, case: Case, section: int | None) -> str:
     """The HTML the PDF is rendered from (InvalidInput for a section the route lacks)."""
     record = record_view(case=case, section=section)
-    raised = timezone.localtime(case.raised_at)
-    produced = timezone.localtime()
     return render_to_string(
         "proforma/pdf/record.html",
-        {
-            "record": record,
-            "case": case,
-            "raised": f"{raised.day} {raised:%B %Y}",
-            "produced": f"{produced.day} {produced:%B %Y} at {produced:%H:%M}",
-        },
+        {"record": record, "case": case, "produced": uk_moment(timezone.now())},
     )
 
 

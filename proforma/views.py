@@ -67,7 +67,12 @@ def pdf_list(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     return render(
         request,
         "proforma/pdf_list.html",
-        {"case": case, "pdfs": pdf_list_for_case(case=case), "form": form},
+        {
+            "case": case,
+            "pdfs": pdf_list_for_case(case=case),
+            "form": form,
+            "record_name": policy_spec(case.policy_version).record_name,
+        },
     )
 
 

@@ -69,7 +69,10 @@ UNKNOWN_BAND = "Select one of the age bands listed"
 
 
 def kinds_for(spec: PolicySpec) -> list[str]:
-    """Who a policy's cases may be about, by its audience."""
+    """Who a policy's cases may be about: its `subjects` where it names them (only Oxfordshire
+    extends to care-experienced young people up to 25), otherwise by its audience."""
+    if spec.subjects:
+        return [SubjectKind(kind) for kind in spec.subjects]
     if spec.audience == "adults":
         return [SubjectKind.ADULT]
     return [SubjectKind.CHILD, SubjectKind.YOUNG_PERSON]

@@ -13,6 +13,7 @@ from agencies.enums import AgencyKind
 from agencies.models import Agency, Membership, Partnership
 from escalation.domain import checks
 from escalation.domain.base import stamp, start_step, step_actors
+from escalation.enums import SubjectKind
 from escalation.errors import InvalidInput, NotAllowed
 from escalation.models import Case, CaseReferenceCounter
 from escalation.policy import PolicySpec, RouteSpec
@@ -83,8 +84,10 @@ def _checked_answers(
     """The raise journey's answers, checked by the rules its pages show (domain.checks), as
     the case's fields; the first broken rule refuses with the page's message."""
     if subject_kind not in checks.kinds_for(spec):
+        labels = [SubjectKind(k).label.lower() for k in checks.kinds_for(spec)]
+        allowed = " or ".join(f"{'an' if w[0] in 'aeiou' else 'a'} {w}" for w in labels)
         raise InvalidInput(
-            f"{spec.name} is for {spec.audience}: choose who the disagreement is about",
+            f"A case under {spec.name} is about {allowed}: choose who the disagreement is about",
             field="subject_kind",
         )
     initials = checks.normal_initials(subject_initials)

@@ -295,7 +295,7 @@ def test_4lscb_children_meets_its_target_climbs_and_is_resolved(visitor, make_wo
             route="Resolving professional disagreements",
             responding_agency=world.responding.name,
             professional="E. Team Manager, children's services",
-            subject_kind="Child",
+            subject_kind=None,  # 4LSCB cases are about children only: not asked
             initials="AB",
             age="11 to 15",
             category="Outcomes of assessments",

@@ -287,7 +287,9 @@ def test_proforma_pdfs_the_whole_record_job_and_the_check(
     with signed_in(v, case.raised_by):
         open_case(v, case.reference)
         v.open(f"/cases/{case.reference}/pdf/")
-        assert v.heading() == f"Professional Resolution Pro Forma: case {case.reference}"
+        assert v.heading() == (  # the OSCB's own name for its record
+            f"Record of the progress of the disagreement: case {case.reference}"
+        )
         assert "No PDF has been produced for this case yet." in v.main_text()
 
         v.click_button("Produce PDF")  # nothing chosen: the error summary

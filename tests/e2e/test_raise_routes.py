@@ -44,7 +44,7 @@ def test_4lscb_mash_route_asks_its_own_questions(visitor, make_world):
             route="Disagreement at contact / referral stage within the MASH",
             responding_agency=world.responding.name,
             professional="G. MASH Team Manager",
-            subject_kind="Child",
+            subject_kind=None,  # 4LSCB cases are about children only: not asked
             initials="CD",
             age="1 to 4",
             category="Criteria for referrals",

@@ -53,8 +53,8 @@ def classes(tag: str) -> list[str]:
 # --- "No deadline", once ------------------------------------------------------------------
 
 
-def test_a_current_step_with_no_deadline_says_so_once(client, sab):
-    case = sab.raise_case()  # SAB: no deadline without a risk of significant harm
+def test_a_current_step_with_no_deadline_says_so_once(client, due_never):
+    case = due_never.raise_case()  # no deadline without a risk of significant harm
     assert case.current_step.due_at is None
     client.force_login(case.raised_by)
     html = text(client.get(url("case", case)))
@@ -76,8 +76,8 @@ def test_a_current_step_with_a_deadline_shows_the_time_left_and_how(client, sab)
     assert "left" in current or "Overdue" in current
 
 
-def test_the_set_due_page_says_no_deadline_once(client, sab):
-    case = sab.raise_case()
+def test_the_set_due_page_says_no_deadline_once(client, due_never):
+    case = due_never.raise_case()
     client.force_login(case.raised_by)
     html = text(client.get(url("case_set_due", case)))
     assert html.count("No deadline") == 1

@@ -647,7 +647,7 @@ def test_ssab_record_uses_its_pro_forma_section(client, ssab):
     assert 'type="tel"' in page
     assert 'name="part_signature"' not in page  # never typed: the service signs
     assert "you do not type a signature" in page
-    assert "The 5-part restorative framework" in page
+    assert "The 5-part restorative framework" not in page  # Oxfordshire's, not the SSAB's
     assert "Open and curious questions" not in page  # Appendix A is Oxfordshire's
     response = client.post(
         url("case_record", case),
@@ -801,10 +801,10 @@ def test_to_come_steps_say_what_risk_changes(client, sab):
     case = sab.raise_case()
     client.force_login(case.raised_by)
     body = text(client.get(url("case", case)))
-    assert "No deadline; same working day when at risk" in body
+    assert "5 working days; same working day when at risk" in body
     at_risk = sab.raise_case(risk_of_significant_harm=True)
     body = text(client.get(url("case", at_risk)))
-    assert "Same working day (at risk of significant harm; otherwise no deadline)" in body
+    assert "Same working day (at risk of significant harm; otherwise 5 working days)" in body
 
 
 def test_history_names_who_changed_what_and_why(client, oscb):
@@ -887,9 +887,11 @@ def test_step_deadline_in_words_names_the_risk_rule(sab):
     from escalation.queries.policies import policy_spec
 
     step = policy_spec(spec).standard_route.step(1)
-    assert step_deadline_in_words(step, risk=False) == "no deadline; same working day when at risk"
+    assert step_deadline_in_words(step, risk=False) == (
+        "5 working days; same working day when at risk"
+    )
     assert step_deadline_in_words(step, risk=True) == (
-        "same working day (at risk of significant harm; otherwise no deadline)"
+        "same working day (at risk of significant harm; otherwise 5 working days)"
     )
 
 
@@ -972,3 +974,30 @@ def test_reassign_takes_the_person_under_the_chosen_side(client, oscb):
     step = fresh(case).current_step
     assert step.challenging_assignee == chosen
     assert step.responding_assignee is None
+
+
+@pytest.mark.parametrize(
+    ("world_name", "shown"),
+    [("oscb", True), ("lscb", False), ("sab", False), ("ssab", False)],
+)
+def test_only_oxfordshire_offers_its_restorative_framework(client, request, world_name, shown):
+    """The 5-step framework for restorative practice is Oxfordshire's section 4; the 4LSCB,
+    SAB and SSAB originals do not contain it, so their record pages do not offer it."""
+    world = request.getfixturevalue(world_name)
+    case = world.raise_case()
+    client.force_login(world.any_actor(case))
+    page = text(client.get(url("case_record", case)))
+    assert ("The 5-part restorative framework" in page) is shown
+    assert ("The current concerns - sharing perspectives</li>" in page) is shown
+
+
+def test_4lscb_stage_2_has_a_place_for_the_manager_who_disagrees_with_their_employee(client, lscb):
+    case = lscb.raise_case()
+    while case.current_step.number < 2:
+        case = case_escalate(
+            case=case, by=lscb.any_actor(case), reason="Not resolved", expected_version=case.version
+        )
+    client.force_login(lscb.any_actor(case))
+    page = text(client.get(url("case_record", case)))
+    assert "Does the manager disagree with their employee&#x27;s assessment?" in page
+    assert "how and when it was confirmed with the other party" in page

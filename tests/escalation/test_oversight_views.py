@@ -807,7 +807,7 @@ def test_the_oscb_policy_in_words(client, oscb):
 def test_rules_that_differ_when_at_risk_and_counted_from_the_raising(client, oscb):
     practitioner = oscb.person("challenging", Role.PRACTITIONER)
     sab = body(page(client, practitioner, policy_url("sab-adults")))
-    assert "No deadline" in sab
+    assert "No deadline" not in sab  # version 3: 5 working days a step without risk
     assert "Close of business on the working day the step starts" in sab
     ssab = body(page(client, practitioner, policy_url("ssab-adults")))
     assert "5 working days from the raising of the case" in ssab
@@ -970,8 +970,14 @@ def test_risk_and_nation_change_the_timeline(client, oscb):
             nation="wales",
         )
     )
-    assert [r[2] for r in without] == ["Never"] * 4
-    assert without[1][1] == "Not started: waits on an earlier step"
+    # without the risk, 5 working days a step (SAB version 3; Mon 31 May is a bank holiday)
+    assert [r[2] for r in without] == [
+        "17:00 Tue 11 May 2027",
+        "17:00 Wed 19 May 2027",
+        "17:00 Thu 27 May 2027",
+        "17:00 Mon 7 Jun 2027",
+    ]
+    assert without[1][1] == "17:00 Tue 11 May 2027"  # step 2 starts when step 1 is due
 
 
 def test_another_route(client, oscb):

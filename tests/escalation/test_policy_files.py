@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator
 from agencies.calendars import WorkingCalendar
 from agencies.enums import Role
 from escalation.deadlines import compute_due
+from escalation.domain.checks import kinds_for
 from escalation.domain.policy_files import (
     AGENCY_STEP_ROLES,
     PARTNERSHIP_STEP_ROLES,
@@ -109,7 +110,8 @@ def test_each_preset_file_loads_and_is_named_after_its_slug(slug):
     spec = preset(slug)
 
     assert spec.slug == slug
-    assert spec.version == 1
+    assert spec.version >= 1  # raised at every change of the file (load_presets)
+    assert spec.record_name == preset_document(slug)["record_name"]  # its own name
     assert spec.standard_route.slug == "standard"
     assert [c.slug for c in spec.categories] == FIVE_CATEGORIES
 
@@ -244,13 +246,14 @@ def test_oscb_sends_gaps_in_provision_and_emergencies_elsewhere():
     }
 
 
-def test_sab_steps_are_due_never_without_risk_and_the_same_working_day_with_it():
+def test_sab_steps_take_5_working_days_without_risk_and_the_same_working_day_with_it():
     spec = preset("sab-adults")
     route = spec.standard_route
 
     assert spec.audience == "adults"
     assert route.target is None
-    assert rules(route) == [(n, "none", 0, "step_start") for n in (1, 2, 3, 4)]
+    # the flowchart is silent without risk: the preset's decision (docs/policies.md)
+    assert rules(route) == [(n, "working_days", 5, "step_start") for n in (1, 2, 3, 4)]
     assert rules(route, risk=True) == [
         (n, "same_working_day", 0, "step_start") for n in (1, 2, 3, 4)
     ]
@@ -385,9 +388,9 @@ def test_the_presets_produce_the_worked_examples_of_the_design(
     assert {f"{d:%H:%M}" for d in dues} == {"17:00"}
 
 
-def test_sab_without_risk_is_due_never():
+def test_sab_without_risk_is_due_in_5_working_days():
     step = preset("sab-adults").standard_route.step(1)
-    raised_at = dt.datetime(2027, 5, 4, 10, tzinfo=LONDON)
+    raised_at = dt.datetime(2027, 5, 4, 10, tzinfo=LONDON)  # a Tuesday, day 0
 
     due = compute_due(
         step.rule(risk=False),
@@ -396,7 +399,7 @@ def test_sab_without_risk_is_due_never():
         calendar=WorkingCalendar(nation="wales"),
     )
 
-    assert due.moment is None
+    assert due.moment == dt.datetime(2027, 5, 11, 17, tzinfo=LONDON)
 
 
 # --- broken files --------------------------------------------------------------------------
@@ -639,3 +642,55 @@ def test_a_valid_document_is_returned_unchanged():
 )
 def test_paths_read_as_written(parts, text):
     assert path_text(parts) == text
+
+
+# --- issue 11, item 6: the presets in their policies' words --------------------------------
+
+
+def test_oscb_step_3_is_titled_for_the_safeguarding_lead_who_acts():
+    """Flowchart, Step Three: "the agency safeguarding lead of challenging agency to liaise
+    with relevant Service Manager": the lead acts, so the title names the lead alone."""
+    spec = preset("oscb-children")
+    for route in spec.routes:
+        step = next((s for s in route.steps if s.number == 3), None)
+        if step is None or step.actors.get("challenging") != Role.SAFEGUARDING_LEAD:
+            continue
+        title = step.titles["challenging"]
+        assert title.startswith("Agency safeguarding lead of the challenging agency"), route.slug
+        assert "line manager" not in title.lower(), route.slug
+        assert "line manager or" not in step.description.lower(), route.slug
+    assert spec.standard_route.step(3).actors == {
+        "challenging": "safeguarding_lead",
+        "responding": "senior_manager",
+    }
+
+
+@pytest.mark.parametrize(
+    ("slug", "kinds"),
+    [
+        ("oscb-children", ["child", "young_person"]),  # "care-experienced ... up to 25"
+        ("4lscb-children", ["child"]),
+        ("sab-adults", ["adult"]),
+        ("ssab-adults", ["adult"]),
+    ],
+)
+def test_only_oxfordshire_extends_to_care_experienced_young_people(slug, kinds):
+    assert [str(k) for k in kinds_for(preset(slug))] == kinds
+
+
+def test_only_oxfordshire_carries_the_restorative_framework_guidance():
+    for slug in (f.stem for f in preset_files()):
+        guidance = preset(slug).guidance
+        assert ("restorative_framework" in guidance) is (slug == "oscb-children"), slug
+
+
+def test_4lscb_stage_2_records_the_manager_disagreeing_with_their_employee():
+    """Stage Two: "the manager may disagree with their employee's assessment and this will be
+    confirmed with the other party"."""
+    fields = {f["slug"]: f for f in preset("4lscb-children").record_sections["stage-2"]["fields"]}
+    assert fields["manager-disagrees-with-employee"]["kind"] == "yes_no"
+    assert "employee's assessment" in fields["manager-disagrees-with-employee"]["label"]
+    assert fields["manager-assessment-confirmed"]["kind"] == "long_text"
+    assert "confirmed with the other party" in fields["manager-assessment-confirmed"]["label"]
+    stage_1 = preset("4lscb-children").record_sections["stage-1"]["fields"]
+    assert "manager-disagrees-with-employee" not in {f["slug"] for f in stage_1}

@@ -37,6 +37,9 @@ pytestmark = pytest.mark.django_db
 PRESETS = Path(settings.POLICY_PRESETS_DIR)
 FIXTURES = Path(__file__).parent / "policy_files"
 PRESET_SLUGS = [file.stem for file in preset_files()]
+# Each preset file's own version: a changed preset file raises it (load_presets), so tests
+# read it rather than assume one.
+VERSION = {slug: load_policy_file(PRESETS / f"{slug}.yaml")["version"] for slug in PRESET_SLUGS}
 
 
 def person_in(partnership: Any, role: str, **user: Any) -> Any:
@@ -72,6 +75,14 @@ def rewrite(file: Path, old: str, new: str) -> None:
     file.write_text(text.replace(old, new, 1), encoding="utf-8")
 
 
+def set_version(file: Path, number: int) -> None:
+    """Write `version: number` in a preset file in place of the version it holds."""
+    text = file.read_text(encoding="utf-8")
+    held = f"\nversion: {load_policy_file(file)['version']}\n"
+    assert held in text
+    file.write_text(text.replace(held, f"\nversion: {number}\n", 1), encoding="utf-8")
+
+
 # --- loading the presets -------------------------------------------------------------------
 
 
@@ -81,7 +92,7 @@ def test_the_presets_fixture_loads_every_preset_published(presets):
         version = policy_current_version(policy)
         assert policy.owner is None
         assert policy.is_preset is True
-        assert version.number == 1
+        assert version.number == VERSION[slug]
         assert version.status == PolicyVersionStatus.PUBLISHED
         assert version.published_at is not None
         assert version.source == f"escalation/presets/{slug}.yaml"
@@ -94,10 +105,10 @@ def test_loading_twice_creates_nothing_new():
     second = load_presets()
 
     assert [(r.slug, r.number, r.action) for r in first] == [
-        (s, 1, "created") for s in PRESET_SLUGS
+        (s, VERSION[s], "created") for s in PRESET_SLUGS
     ]
     assert [(r.slug, r.number, r.action) for r in second] == [
-        (s, 1, "unchanged") for s in PRESET_SLUGS
+        (s, VERSION[s], "unchanged") for s in PRESET_SLUGS
     ]
     assert Policy.objects.count() == len(PRESET_SLUGS)
     assert PolicyVersion.objects.count() == len(PRESET_SLUGS)
@@ -111,16 +122,20 @@ def test_the_command_prints_what_it_loaded():
 
     lines = out.getvalue().splitlines()
     n = len(PRESET_SLUGS)  # one line per preset file, then the sum
-    assert lines[0] == "4lscb-children v1: created (escalation/presets/4lscb-children.yaml)"
+    v = VERSION["4lscb-children"]
+    assert lines[0] == f"4lscb-children v{v}: created (escalation/presets/4lscb-children.yaml)"
     assert lines[n] == f"{n} policies loaded, {n} new versions published."
-    assert lines[n + 1] == "4lscb-children v1: unchanged (escalation/presets/4lscb-children.yaml)"
+    assert lines[n + 1] == (
+        f"4lscb-children v{v}: unchanged (escalation/presets/4lscb-children.yaml)"
+    )
     assert lines[2 * n + 1] == f"{n} policies loaded, 0 new versions published."
 
 
 def test_a_higher_version_in_a_file_adds_a_published_version(presets_dir):
     load_presets()
     file = presets_dir / "sab-adults.yaml"
-    rewrite(file, "version: 1", "version: 2")
+    v = VERSION["sab-adults"]
+    set_version(file, v + 1)
     rewrite(file, "name: Resolving Practitioner", "name: Revised Resolving Practitioner")
 
     results = load_presets()
@@ -130,12 +145,12 @@ def test_a_higher_version_in_a_file_adds_a_published_version(presets_dir):
         ("sab-adults", "new version")
     ]
     assert list(policy.versions.values_list("number", "status")) == [
-        (2, "published"),
-        (1, "published"),
+        (v + 1, "published"),
+        (v, "published"),
     ]
-    assert policy_current_version(policy).number == 2
+    assert policy_current_version(policy).number == v + 1
     assert policy.name.startswith("Revised Resolving Practitioner")
-    assert policy.versions.get(number=1).document["name"].startswith("Resolving Practitioner")
+    assert policy.versions.get(number=v).document["name"].startswith("Resolving Practitioner")
 
 
 def test_a_changed_document_under_the_same_version_is_refused_and_nothing_changes(presets_dir):
@@ -149,9 +164,10 @@ def test_a_changed_document_under_the_same_version_is_refused_and_nothing_change
         load_presets()
 
     assert str(caught.value) == (
-        f"{file}: version 1 of sab-adults is already published and frozen, and this file's "
-        "document differs from it. Set `version: 2` in the file to publish the change as a "
-        "new version."
+        f"{file}: version {VERSION['sab-adults']} of sab-adults is already published and "
+        "frozen, and this file's document differs from it. Set "
+        f"`version: {VERSION['sab-adults'] + 1}` in the file to publish the change as a new "
+        "version."
     )
     version = Policy.objects.get(slug="sab-adults").versions.get()
     assert version.document["routes"][0]["steps"][0]["deadline_when_risk"] == {
@@ -161,11 +177,12 @@ def test_a_changed_document_under_the_same_version_is_refused_and_nothing_change
 
 def test_a_version_lower_than_the_stored_one_is_refused(presets_dir):
     file = presets_dir / "oscb-children.yaml"
-    rewrite(file, "version: 1", "version: 2")
+    v = VERSION["oscb-children"]
+    set_version(file, v + 1)
     load_presets()
-    rewrite(file, "version: 2", "version: 1")
+    set_version(file, v)
 
-    with pytest.raises(PolicyError, match="holds version 1, but version 2 of oscb-children"):
+    with pytest.raises(PolicyError, match=f"holds version {v}, but version {v + 1} of oscb"):
         load_presets()
 
     assert PolicyVersion.objects.filter(policy__slug="oscb-children").count() == 1
@@ -187,15 +204,18 @@ def test_a_broken_file_stops_the_command_and_nothing_is_loaded(presets_dir):
 
 def test_a_frozen_version_conflict_rolls_back_every_file_of_the_load(presets_dir):
     load_presets()
-    rewrite(presets_dir / "4lscb-children.yaml", "version: 1", "version: 2")
+    lscb = VERSION["4lscb-children"]
+    set_version(presets_dir / "4lscb-children.yaml", lscb + 1)
     rewrite(presets_dir / "ssab-adults.yaml", "name: SSAB", "name: The SSAB")
 
-    with pytest.raises(CommandError, match="version 1 of ssab-adults is already published"):
+    with pytest.raises(
+        CommandError, match=f"version {VERSION['ssab-adults']} of ssab-adults is already published"
+    ):
         call_command("load_policies", verbosity=0)
 
     # 4lscb-children v2 was written before ssab-adults failed, and was rolled back with it
     assert PolicyVersion.objects.count() == len(PRESET_SLUGS)
-    assert not PolicyVersion.objects.filter(number=2).exists()
+    assert not PolicyVersion.objects.filter(policy__slug="4lscb-children", number=lscb + 1).exists()
 
 
 def test_a_preset_file_must_be_named_after_its_slug(presets_dir):
@@ -221,7 +241,7 @@ def test_copy_change_and_publish(presets, partnership, administrator):
     assert (own.slug, own.owner, own.copied_from) == ("knt-4lscb-children", partnership, preset)
     assert own.name == "4LSCB Resolving Professional Disagreements (Kent Safeguarding Partnership)"
     assert (draft.number, draft.status, draft.published_at) == (1, "draft", None)
-    assert draft.source == "copied from 4lscb-children v1"
+    assert draft.source == f"copied from 4lscb-children v{VERSION['4lscb-children']}"
     original = policy_current_version(preset).document
     assert draft.document == {**original, "slug": "knt-4lscb-children", "version": 1}
     with pytest.raises(PolicyError, match="has no published version yet"):

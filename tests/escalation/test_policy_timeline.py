@@ -101,15 +101,23 @@ def test_sab_wales_with_risk_is_due_the_same_working_day(presets):
     assert "after Mon 3 May May Day" in data["steps"][0]["explanation"]
 
 
-def test_sab_wales_without_risk_is_due_never(presets):
+def test_sab_wales_without_risk_each_step_is_due_in_5_working_days(presets):
+    """The SAB flowchart gives no time-scale without risk; the preset's decision is 5 working
+    days a step (docs/policies.md). Raised Sat 1 May 2027: day 0 is Tue 4 May (Mon 3 May is
+    the May Day bank holiday); Mon 31 May is the Spring bank holiday."""
     data = run_json("sab-adults", "--nation", "wales", "--start", "2027-05-01T10:00")
 
-    assert dues(data) == {1: None, 2: None, 3: None, 4: None}
-    assert [s["starts"] for s in data["steps"]] == ["2027-05-01T10:00:00+01:00", None, None, None]
-    assert data["steps"][0]["explanation"] == "No deadline: this step is due never."
-    assert data["steps"][3]["explanation"] == (
-        "Waits on step 1, which is due never: no start or due moment."
-    )
+    assert dues(data) == {
+        1: "2027-05-11T17:00:00+01:00",
+        2: "2027-05-19T17:00:00+01:00",
+        3: "2027-05-27T17:00:00+01:00",
+        4: "2027-06-07T17:00:00+01:00",
+    }
+    assert [s["starts"] for s in data["steps"]][1:] == [
+        "2027-05-11T17:00:00+01:00",
+        "2027-05-19T17:00:00+01:00",
+        "2027-05-27T17:00:00+01:00",
+    ]
 
 
 def test_ssab_northern_ireland_stage_2_counts_from_the_raising(presets):

@@ -334,7 +334,7 @@ def test_a_policy_with_one_route_skips_the_route_chooser(client, sab, monday):
     risk_url = walk(client, subject_url, answers(sab), until="risk")
     risk = body(client.get(risk_url))
     assert "Every step is due by close of business on the working day it starts" in risk
-    assert "(without the risk: no deadline)" in risk
+    assert "(without the risk: due within 5 working days)" in risk
     given = answers(sab, risk={"risk": "yes"})
     check_url = walk(client, risk_url, given)
     client.post(check_url)

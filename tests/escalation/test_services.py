@@ -622,3 +622,21 @@ def test_a_long_reason_is_kept_whole_in_the_history(oscb):
         f"step 1 escalated: {reason.strip()}",
         f"withdrawn: {reason.strip()}",
     ]
+
+
+def test_a_4lscb_case_about_a_care_experienced_young_person_is_refused(lscb):
+    """Only Oxfordshire extends to care-experienced young people up to 25 (its `subjects`);
+    the 4LSCB policy is about children, so such a case is refused and nothing is saved."""
+    with pytest.raises(InvalidInput) as refused:
+        lscb.raise_case(subject_kind="young_person", subject_age_band="18-25")
+    assert refused.value.field == "subject_kind"
+    assert refused.value.message == (
+        "A case under 4LSCB Resolving Professional Disagreements is about a child: choose who "
+        "the disagreement is about"
+    )
+    assert Case.objects.count() == 0
+
+
+def test_an_oscb_case_may_be_about_a_care_experienced_young_person(oscb):
+    case = oscb.raise_case(subject_kind="young_person", subject_age_band="18-25")
+    assert case.subject_kind == "young_person"

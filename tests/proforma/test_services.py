@@ -121,7 +121,9 @@ def test_pdf_is_tagged_with_language_and_title(oscb):
     assert "/StructTreeRoot" in catalog
     assert bool(catalog["/MarkInfo"]["/Marked"])
     assert catalog["/Lang"] == "en-GB"
-    assert reader.metadata.title == f"Professional resolution record {case.reference}: whole record"
+    assert reader.metadata.title == (
+        f"Record of the progress of the disagreement, case {case.reference}: whole record"
+    )
     xmp = catalog["/Metadata"].get_object().get_data()
     assert b"pdfuaid:part" in xmp  # the PDF/UA-1 identification
 
@@ -144,7 +146,9 @@ def test_a_section_not_filled_yet_renders_blank_boxes(ssab):
     assert "Section 3 - Stage Three of Resolving Professional Differences" in text
     assert "Not reached: this section is blank." in text
     assert "Name of Strategic Safeguarding Manager" in text
-    assert " X " not in f" {text} "  # neither Yes nor No is crossed
+    section = text.split("Section 3 - Stage Three of Resolving Professional Differences", 1)[1]
+    assert " X " not in f" {section} "  # neither Yes nor No is crossed in the section
+    assert "Risk of significant harm Yes No X" in text  # only the summary's risk is answered
 
 
 def test_a_section_the_route_lacks_is_refused(ssab):
