@@ -148,6 +148,27 @@ def may_skip_current_step(user: Person, case: Case) -> bool:
     return case_route(case).step(step.number).may_skip_when_risk
 
 
+@rules.predicate
+def is_party_lead(user: Person, case: Case) -> bool:
+    """A safeguarding lead of the challenging or the responding agency."""
+    party = {case.challenging_agency_id, case.responding_agency_id}
+    return any(s.agency_id in party and s.role == Role.SAFEGUARDING_LEAD for s in seats(user))
+
+
+def works_for_side(user: Person, case: Case, side: str) -> bool:
+    """The person works in the agency of that side of the case (any non-partnership role):
+    only such a person may name who acts for the side."""
+    from escalation.enums import Side
+
+    if side == Side.CHALLENGING:
+        agency_id = case.challenging_agency_id
+    elif side == Side.RESPONDING:
+        agency_id = case.responding_agency_id
+    else:
+        return False
+    return any(s.agency_id == agency_id and s.role not in PARTNERSHIP_ROLES for s in seats(user))
+
+
 can_view_case = is_party | is_board_staff | is_on_a_partnership_step
 
 rules.add_perm("escalation.view_case", can_view_case)
@@ -162,6 +183,10 @@ rules.add_perm("escalation.withdraw_case", is_open & (is_raiser | is_challenging
 rules.add_perm("escalation.reassign_case", is_open & (is_party_manager | acts_at_current_step))
 rules.add_perm("escalation.set_due", is_open & (is_raiser | acts_at_current_step))
 rules.add_perm("escalation.meet_target", is_open & is_party)
+# Chasing an overdue step: the parties' safeguarding leads and the partnership's board staff
+# (the transition also requires the step to be overdue: docs/decisions.md, "Chasing").
+may_chase = is_party_lead | is_board_staff
+rules.add_perm("escalation.chase_step", is_open & may_chase)
 
 
 @rules.predicate

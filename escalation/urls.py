@@ -36,6 +36,7 @@ urlpatterns = [
     path("cases/<str:reference>/resolve/", case_views.case_resolve_view, name="case_resolve"),
     path("cases/<str:reference>/withdraw/", case_views.case_withdraw_view, name="case_withdraw"),
     path("cases/<str:reference>/reassign/", case_views.case_reassign_view, name="case_reassign"),
+    path("cases/<str:reference>/chase/", case_views.case_chase_view, name="case_chase"),
     path("cases/<str:reference>/due/", case_views.case_set_due_view, name="case_set_due"),
     path("cases/<str:reference>/target/", case_views.case_meet_target_view, name="case_target"),
     # -- overdue, board and policy pages (oversight_views) --

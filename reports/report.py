@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString
 
 from agencies.models import Partnership
 from escalation.enums import CaseStatus
+from escalation.models import StepChase
 from reports import charts
 from reports.charts import BLUE
 from reports.conf import SMALL_COUNT
@@ -183,6 +184,7 @@ class Report:
     totals: Totals
     figures: list[Figure]
     generated_at: dt.datetime
+    chases: int = 0  # overdue steps chased, of the report's cases (escalation.StepChase)
 
     def figure(self, key: str) -> Figure:
         return next(f for f in self.figures if f.key == key)
@@ -264,6 +266,7 @@ def build_report(
         totals=report_totals(cases, rows=case_rows),
         figures=figures,
         generated_at=now,
+        chases=StepChase.objects.filter(case__in=cases).count(),
     )
 
 
