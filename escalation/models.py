@@ -326,3 +326,24 @@ class CaseAccess(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AccessLogChange("The access log cannot be deleted.")
+
+
+class StepChase(models.Model):
+    """A safeguarding lead or the board's staff chasing an overdue step: who, when and why.
+
+    The case's history holds the chase too (the transition saves the case with the reason);
+    this row lets the chase window be checked and the board's report count chases.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="chases")
+    step = models.ForeignKey(CaseStep, on_delete=models.CASCADE, related_name="chases")
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["step", "-at"]), models.Index(fields=["at"])]
+
+    def __str__(self) -> str:
+        return f"{self.case.reference} step {self.step.number} chased {self.at:%Y-%m-%d %H:%M}"

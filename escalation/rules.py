@@ -154,6 +154,27 @@ def awaits_resolution_answer(user: Person, case: Case) -> bool:
     return pending_resolution(case) is not None
 
 
+@rules.predicate
+def is_party_lead(user: Person, case: Case) -> bool:
+    """A safeguarding lead of the challenging or the responding agency."""
+    party = {case.challenging_agency_id, case.responding_agency_id}
+    return any(s.agency_id in party and s.role == Role.SAFEGUARDING_LEAD for s in seats(user))
+
+
+def works_for_side(user: Person, case: Case, side: str) -> bool:
+    """The person works in the agency of that side of the case (any non-partnership role):
+    only such a person may name who acts for the side."""
+    from escalation.enums import Side
+
+    if side == Side.CHALLENGING:
+        agency_id = case.challenging_agency_id
+    elif side == Side.RESPONDING:
+        agency_id = case.responding_agency_id
+    else:
+        return False
+    return any(s.agency_id == agency_id and s.role not in PARTNERSHIP_ROLES for s in seats(user))
+
+
 can_view_case = is_party | is_board_staff | is_on_a_partnership_step
 # The raiser's side: who raised the challenge and the managers of the challenging agency.
 # Their word closes a case: withdrawing, and agreeing to a resolution.
@@ -173,6 +194,10 @@ rules.add_perm("escalation.answer_resolution", is_open & raisers_side & awaits_r
 rules.add_perm("escalation.reassign_case", is_open & (is_party_manager | acts_at_current_step))
 rules.add_perm("escalation.set_due", is_open & (is_raiser | acts_at_current_step))
 rules.add_perm("escalation.meet_target", is_open & is_party)
+# Chasing an overdue step: the parties' safeguarding leads and the partnership's board staff
+# (the transition also requires the step to be overdue: docs/decisions.md, "Chasing").
+may_chase = is_party_lead | is_board_staff
+rules.add_perm("escalation.chase_step", is_open & may_chase)
 
 
 @rules.predicate

@@ -38,6 +38,7 @@ urlpatterns = [
     path("cases/<str:reference>/agree/", case_views.case_agree_view, name="case_agree"),
     path("cases/<str:reference>/dispute/", case_views.case_dispute_view, name="case_dispute"),
     path("cases/<str:reference>/reassign/", case_views.case_reassign_view, name="case_reassign"),
+    path("cases/<str:reference>/chase/", case_views.case_chase_view, name="case_chase"),
     path("cases/<str:reference>/due/", case_views.case_set_due_view, name="case_set_due"),
     path("cases/<str:reference>/target/", case_views.case_meet_target_view, name="case_target"),
     # -- overdue, board and policy pages (oversight_views) --

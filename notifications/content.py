@@ -49,7 +49,7 @@ def moment_text(moment: dt.datetime | None) -> str:
     return f"{local:%H:%M %a} {local.day} {local:%b %Y}"
 
 
-def _sentences(event: str, ref: str, number: str, due: str) -> tuple[str, str]:
+def _sentences(event: str, ref: str, number: str, due: str, chased_by: str = "") -> tuple[str, str]:
     time_today = due.split(" ", 1)[0] if due else ""
     words: dict[str, tuple[str, str]] = {
         Event.CASE_RAISED: (
@@ -82,6 +82,12 @@ def _sentences(event: str, ref: str, number: str, due: str) -> tuple[str, str]:
             f"Case {ref}: you now act at step {number}",
             f"You have been named as the person who acts at step {number} of case {ref}.",
         ),
+        Event.CASE_CHASED: (
+            f"Chased: case {ref}, step {number} is overdue",
+            f"{chased_by or 'A safeguarding lead'} chased step {number} of case {ref}, due at "
+            f"{due} and still open. You act at this step or manage someone who does: the "
+            "case's history says why it was chased.",
+        ),
         Event.STEP_DUE_SOON: (
             f"Reminder: case {ref} is due next working day",
             f"Step {number} of case {ref} is due at {due}.",
@@ -103,7 +109,8 @@ def describe(row: OutboxMessage) -> Content:
     case, step = row.case, row.step
     number = str(step.number) if step is not None else ""
     due = moment_text(step.due_at) if step is not None else ""
-    title, summary = _sentences(row.event, case.reference, number, due)
+    chased_by = str((row.payload or {}).get("chased_by", ""))
+    title, summary = _sentences(row.event, case.reference, number, due, chased_by)
     path = reverse("escalation:case", args=[case.reference])
     return Content(
         title=title,

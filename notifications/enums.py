@@ -31,6 +31,7 @@ class Event(models.TextChoices):
     CASE_RESOLVED = "case.resolved", "Case resolved"
     CASE_WITHDRAWN = "case.withdrawn", "Case withdrawn"
     CASE_REASSIGNED = "case.reassigned", "Step reassigned"
+    CASE_CHASED = "case.chased", "Step chased"
     STEP_DUE_SOON = "step.due_soon", "Reminder: due next working day"
     STEP_DUE_TODAY = "step.due_today", "Reminder: due today"
     STEP_OVERDUE = "step.overdue", "Overdue alert"

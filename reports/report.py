@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString
 
 from agencies.models import Partnership
 from escalation.enums import CaseStatus
+from escalation.models import StepChase
 from reports import charts
 from reports.charts import BLUE
 from reports.conf import (
@@ -217,6 +218,8 @@ class Report:
             return [STATEMENTS_WITHHELD]
         return self.statements_notes
 
+    chases: int = 0  # overdue steps chased, of the report's cases (escalation.StepChase)
+
     def figure(self, key: str) -> Figure:
         return next(f for f in self.figures if f.key == key)
 
@@ -327,6 +330,7 @@ def build_report(
         figures=figures,
         generated_at=now,
         statements=report_learning_statements(theme=filters.theme, **scope),
+        chases=StepChase.objects.filter(case__in=cases).count(),
     )
 
 

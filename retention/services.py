@@ -20,7 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from escalation.enums import CaseStatus
-from escalation.models import Case, CaseStep, Learning, ResolutionProposal
+from escalation.models import Case, CaseStep, Learning, ResolutionProposal, StepChase
 from escalation.queries.policies import case_route
 from proforma.models import RenderedPdf
 
@@ -125,6 +125,9 @@ def case_erase(*, case_id: int, now: datetime) -> CaseErasure | None:
         row.save()
         history_rows += 1
     what["history_rows"] = history_rows
+
+    # A chase keeps who and when (the board's reports count chases); its reason goes.
+    what["chase_reasons"] = StepChase.objects.filter(case=case).exclude(reason="").update(reason="")
 
     learning = Learning.objects.filter(case=case)
     what["learning_statement"] = learning.exclude(summary="").exists()

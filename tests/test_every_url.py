@@ -57,6 +57,7 @@ TABLE: dict[str, Address] = {
     "escalation:case_dispute": Address(CASE, REFUSED, "raiser", post=True),
     "escalation:case_reassign": Address(CASE, REFUSED, "lead", post=True),
     "escalation:case_set_due": Address(CASE, REFUSED, "raiser", post=True),
+    "escalation:case_chase": Address(CASE, REFUSED, "lead", post=True),
     "escalation:case_target": Address(CASE, REFUSED, "raiser", post=True),
     # Someone else's raising, by its draft's address.
     "escalation:raise_check": Address(("draft",), REFUSED, "owner", post=True),

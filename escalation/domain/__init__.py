@@ -14,6 +14,7 @@ from escalation.domain.cases import (
     case_resolve,
     case_skip_step,
     case_withdraw,
+    step_chase,
     step_record_outcome,
     step_set_due,
 )
@@ -30,6 +31,7 @@ __all__ = [
     "case_resolve",
     "case_skip_step",
     "case_withdraw",
+    "step_chase",
     "step_record_outcome",
     "step_set_due",
 ]

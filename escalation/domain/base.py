@@ -8,15 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
-from agencies.enums import Role
-from agencies.selectors import partnership_calendar, people_in_role
+from agencies.selectors import partnership_calendar
 from escalation.deadlines import compute_due
 from escalation.domain import checks
 from escalation.enums import CaseStatus, DueSetBy, Side
 from escalation.errors import InvalidInput, InvalidTransition, NotAllowed, StaleCase
 from escalation.models import Case, CaseStep
 from escalation.policy import StepSpec
-from escalation.queries.steps import step_sides
+from escalation.queries.steps import step_people
 from notifications.services import outbox_cancel_for_step
 
 if TYPE_CHECKING:
@@ -81,24 +80,9 @@ def bump(case: Case, reason: str, *, by: User | None = None) -> None:
 
 
 def step_actors(case: Case, step: CaseStep) -> list[User]:
-    """The people who must act at a step: assignees where set, else everyone in the role."""
-    people: list[User] = []
-    for acting in step_sides(step, case=case):
-        if acting.assignee is not None:
-            people.append(acting.assignee)
-        elif (
-            acting.side == Side.RESPONDING
-            and acting.role == Role.PRACTITIONER
-            and case.responding_person
-        ):
-            people.append(case.responding_person)
-        elif acting.side == Side.CHALLENGING and acting.role == Role.PRACTITIONER:
-            people.append(case.raised_by)
-        else:
-            people.extend(
-                people_in_role(agency=acting.agency, partnership=case.partnership, role=acting.role)
-            )
-    return people
+    """The people who must act at a step: assignees where set, else everyone in the role
+    (escalation.queries.steps.step_people)."""
+    return [person for _, person in step_people(step, case=case)]
 
 
 def start_step(

@@ -29,11 +29,12 @@ from escalation.domain.base import (
     step_actors,
 )
 from escalation.enums import CaseStatus, DueSetBy, ResolutionAnswer, Side, StepOutcome
-from escalation.errors import CaseError, InvalidInput, InvalidTransition
-from escalation.models import Case, CaseAccess, Learning, ResolutionProposal
+from escalation.errors import CaseError, InvalidInput, InvalidTransition, StaleCase
+from escalation.models import Case, CaseAccess, Learning, ResolutionProposal, StepChase
 from escalation.policy import StepSpec, record_fields
 from escalation.queries.policies import case_route, policy_spec
-from escalation.queries.steps import pending_resolution, step_sides
+from escalation.queries.steps import line_managers, pending_resolution, step_people, step_sides
+from escalation.rules import works_for_side
 from notifications.enums import Event
 from notifications.services import outbox_add
 
@@ -409,6 +410,12 @@ def case_reassign(
         raise InvalidInput(f"Nobody acts for that side at {step.name}", field="side")
     if acting.agency_id is None:
         raise InvalidInput("Partnership steps are shared by the partnership's team", field="side")
+    if not works_for_side(by, case, side):
+        agency = acting.agency
+        raise InvalidInput(
+            f"Only a person of {agency.name if agency else 'that side'} may name who acts for it",
+            field="side",
+        )
     if not to.memberships.filter(agency_id=acting.agency_id).exists():
         raise InvalidInput(
             "The person must work in the agency of the side they act for", field="to"
@@ -423,6 +430,80 @@ def case_reassign(
         case, f"step {step.number} reassigned to {to.get_full_name() or to.username}: {text}", by=by
     )
     outbox_add(event=Event.CASE_REASSIGNED, case=case, step=step, recipients=[to])
+    return case
+
+
+# A second chase of the same step within this time is refused (docs/decisions.md, "Chasing").
+CHASE_WINDOW = dt.timedelta(hours=24)
+
+
+def _recent_chase(case: Case, now: dt.datetime) -> StepChase | None:
+    if case.current_step_id is None:
+        return None
+    return (
+        StepChase.objects.filter(step_id=case.current_step_id, at__gt=now - CHASE_WINDOW)
+        .select_related("by")
+        .first()
+    )
+
+
+def _chased_already(chase: StepChase) -> InvalidTransition:
+    who = chase.by.get_full_name() or chase.by.username
+    again = timezone.localtime(chase.at + CHASE_WINDOW)
+    return InvalidTransition(
+        f"{who} chased this step at {timezone.localtime(chase.at):%H:%M on %a %d %b %Y}: "
+        f"it can be chased again from {again:%H:%M on %a %d %b %Y}."
+    )
+
+
+@transaction.atomic
+def step_chase(*, case: Case, by: User, reason: str, expected_version: int) -> Case:
+    """Chase the current step when it is overdue: a message, with the reason kept in the
+    case's history, to the people who act at it and their line managers.
+
+    Who may: escalation.chase_step (the parties' safeguarding leads, the partnership's board
+    staff). A step is chased at most once in CHASE_WINDOW: a second chase (a button pressed
+    twice, a colleague chasing too) is refused and writes nothing.
+    Side effects: a StepChase row; the case's version and history; outbox: case.chased, one
+    row per person who acts at the step and per line manager of theirs.
+    """
+    now = timezone.now()
+    try:
+        case = lock_case(case, expected_version)
+    except StaleCase:
+        # A second press of the button comes with the version the first one changed.
+        recent = _recent_chase(Case.objects.get(pk=case.pk), now)
+        if recent is not None:
+            raise _chased_already(recent) from None
+        raise
+    require_open(case)
+    require_perm(by, "escalation.chase_step", case, "chase")
+    step = case.current_step
+    assert step is not None
+    if step.due_at is None or step.due_at >= now:
+        due = (
+            f"it is due {timezone.localtime(step.due_at):%H:%M on %a %d %b %Y}"
+            if step.due_at
+            else "it has no deadline"
+        )
+        raise InvalidTransition(
+            f"{step.name} is not overdue: {due}. Only an overdue step can be chased."
+        )
+    recent = _recent_chase(case, now)
+    if recent is not None:
+        raise _chased_already(recent)
+    text = checks.required_text(reason, field="reason", rule="chase", limit=checks.CHASE_REASON)
+    StepChase.objects.create(case=case, step=step, by=by, at=now, reason=text)
+    bump(case, f"step {step.number} chased: {text}", by=by)
+    people = step_people(step, case=case)
+    who = by.get_full_name() or by.username
+    outbox_add(
+        event=Event.CASE_CHASED,
+        case=case,
+        step=step,
+        recipients=[*(person for _, person in people), *line_managers(people)],
+        payload={"chased_by": who},
+    )
     return case
 
 
@@ -499,6 +580,7 @@ __all__ = [
     "case_resolve",
     "case_skip_step",
     "case_withdraw",
+    "step_chase",
     "step_record_outcome",
     "step_set_due",
 ]

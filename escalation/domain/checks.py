@@ -114,6 +114,7 @@ THEIR_RECORD_NUMBER = Limit("The other agency's record number", 50)
 DISAGREEMENT = Limit("What you disagree with", TEXT_MAX)
 IMPACT = Limit("The impact", TEXT_MAX)
 ANSWER = Limit("The answer", ANSWER_MAX)
+CHASE_REASON = Limit("The reason for chasing", ANSWER_MAX)
 
 # What a required text says when it is empty, on the page and in the transition.
 ENTER = {
@@ -126,6 +127,7 @@ ENTER = {
     "resolve": "Enter what should be learned from this disagreement",
     "reassign": "Enter why the step is reassigned",
     "dispute": "Enter why you do not agree with this resolution",
+    "chase": "Enter why you are chasing this step",
 }
 
 # --- closing a case: both sides ---------------------------------------------------------------

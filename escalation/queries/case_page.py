@@ -25,7 +25,7 @@ from escalation.models import Case, CaseAccess, CaseStep, Learning
 from escalation.policy import PolicySpec, RecordField, RouteSpec, StepSpec, record_fields
 from escalation.queries.cases import case_steps
 from escalation.queries.policies import case_route, policy_spec, rule_in_words
-from escalation.queries.steps import step_sides
+from escalation.queries.steps import step_people, step_sides
 
 SIDE_WORDS = {
     Side.CHALLENGING: "Challenging agency",
@@ -148,6 +148,44 @@ def step_actors(case: Case, step: CaseStep, spec: StepSpec | None) -> list[Actor
     return actors
 
 
+@dataclass(frozen=True)
+class NamedPerson:
+    """A person who acts at a step, with how to reach them."""
+
+    name: str
+    side: str  # in words, with the agency's name
+    role: str  # their job title in the side's agency, else the role level
+    agency: str
+    telephone: str
+    email: str
+
+
+def step_named_people(case: Case, step: CaseStep) -> list[NamedPerson]:
+    """The people who act at a step (escalation.queries.steps.step_people), each with their
+    role, agency, telephone and e-mail from their membership of the agency they act for."""
+    from agencies.models import Membership
+
+    people = []
+    for acting, person in step_people(step, case=case):
+        seats = Membership.objects.filter(user=person).select_related("agency")
+        if acting.agency_id is not None:
+            seats = seats.filter(agency_id=acting.agency_id)
+        else:
+            seats = seats.filter(agency__partnership_id=case.partnership_id)
+        seat = seats.filter(role=acting.role).first() or seats.first()
+        people.append(
+            NamedPerson(
+                name=person_name(person),
+                side=_side_words(case, acting.side),
+                role=(seat.job_title or role_words(seat.role)) if seat else role_words(acting.role),
+                agency=seat.agency.name if seat else "",
+                telephone=seat.telephone if seat else "",
+                email=str(person.email or ""),
+            )
+        )
+    return people
+
+
 # --- the written record --------------------------------------------------------------------
 
 
@@ -228,6 +266,7 @@ class TimelineStep:
     overdue: bool = False
     record_title: str = ""
     record: list[RecordRow] = field(default_factory=list)
+    people: list[NamedPerson] = field(default_factory=list)  # (the current step)
 
     @property
     def anchor(self) -> str:
@@ -293,6 +332,7 @@ def case_timeline(*, case: Case, now: dt.datetime | None = None) -> list[Timelin
                 overdue=bool(is_open and step.due_at is not None and step.due_at < now),
                 record_title=record_section_title(spec, step_spec),
                 record=record_rows(fields, step.record or {}, signature=signed_by(step)),
+                people=step_named_people(case, step) if is_open and case.is_open else [],
             )
         )
     if case.is_open:
@@ -311,6 +351,28 @@ def case_timeline(*, case: Case, now: dt.datetime | None = None) -> list[Timelin
             )
     entries.sort(key=lambda e: e.number)
     return entries
+
+
+def step_is_overdue(case: Case, now: dt.datetime | None = None) -> bool:
+    """The open case's current step is past its due moment: it may be chased."""
+    step = case.current_step
+    now = now or timezone.now()
+    return bool(
+        case.is_open
+        and step is not None
+        and step.completed_at is None
+        and step.due_at is not None
+        and step.due_at < now
+    )
+
+
+def step_time_left(case: Case) -> str:
+    """The current step's time left in words ("Overdue by 2 working days")."""
+    step = case.current_step
+    if step is None:
+        return ""
+    calendar = partnership_calendar(partnership=case.partnership)
+    return time_left_in_words(step.due_at, now=timezone.now(), calendar=calendar)
 
 
 def case_open_target(*, case: Case) -> CaseStep | None:
@@ -422,8 +484,12 @@ class Candidate:
     label: str
 
 
-def reassign_sides(*, case: Case) -> list[tuple[str, str]]:
-    """The sides whose actor can be named at the current step: (side, words)."""
+def reassign_sides(*, case: Case, user: Any | None = None) -> list[tuple[str, str]]:
+    """The sides whose actor can be named at the current step: (side, words). With `user`,
+    only the sides that person works for: only a person of the acting side names who acts
+    for it (escalation.rules.works_for_side)."""
+    from escalation.rules import works_for_side
+
     step = case.current_step
     if step is None:
         return []
@@ -431,6 +497,7 @@ def reassign_sides(*, case: Case) -> list[tuple[str, str]]:
         (str(acting.side), _side_words(case, acting.side))
         for acting in step_sides(step, case=case)
         if acting.side != Side.PARTNERSHIP  # the partnership's team shares its steps
+        and (user is None or works_for_side(user, case, acting.side))
     ]
 
 

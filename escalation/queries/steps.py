@@ -110,3 +110,53 @@ def pending_resolution(case: Case) -> Any | None:
         .select_related("proposed_by")
         .first()
     )
+
+
+def step_people(step: CaseStep, *, case: Case | None = None) -> list[tuple[StepSide, Any]]:
+    """The people who must act at a step, each with the side they act for: the person named
+    for a side where one was, else (a practitioner's side) the raiser or the responding
+    person, else everyone active in the side's role (in its agency, or for the partnership's
+    side anywhere in the partnership). A person may come once per side."""
+    from agencies.enums import Role
+    from agencies.selectors import people_in_role
+
+    if case is None:
+        case = step.case
+    people: list[tuple[StepSide, Any]] = []
+    for acting in step_sides(step, case=case):
+        if acting.assignee is not None:
+            people.append((acting, acting.assignee))
+        elif (
+            acting.side == Side.RESPONDING
+            and acting.role == Role.PRACTITIONER
+            and case.responding_person
+        ):
+            people.append((acting, case.responding_person))
+        elif acting.side == Side.CHALLENGING and acting.role == Role.PRACTITIONER:
+            people.append((acting, case.raised_by))
+        else:
+            people.extend(
+                (acting, person)
+                for person in people_in_role(
+                    agency=acting.agency, partnership=case.partnership, role=acting.role
+                )
+            )
+    return people
+
+
+def line_managers(people: list[tuple[StepSide, Any]]) -> list[Any]:
+    """The active line managers of the people who act at a step (step_people), each from the
+    person's membership in the agency they act for (for the partnership's side, in any of the
+    partnership's agencies)."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    where = Q(pk__in=[])
+    for acting, person in people:
+        seat = Q(memberships__reports__user=person)
+        if acting.agency_id is not None:
+            seat &= Q(memberships__reports__agency_id=acting.agency_id)
+        else:
+            seat &= Q(memberships__reports__agency__partnership_id=acting.case.partnership_id)
+        where |= seat
+    return list(get_user_model().objects.filter(where, is_active=True).distinct().order_by("pk"))

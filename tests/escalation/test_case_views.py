@@ -83,8 +83,8 @@ def good_data(name: str, world: Any, case: Case) -> dict[str, Any]:
             }
         )
     elif name == "case_reassign":
-        person = world.person("responding", Role.LINE_MANAGER)
-        data.update({"side": "responding", "to_responding": person.pk, "reason": "Away."})
+        person = world.person("challenging", Role.SENIOR_MANAGER)
+        data.update({"side": "challenging", "to_challenging": person.pk, "reason": "Away."})
     elif name == "case_set_due":
         due = dt.datetime(2027, 3, 12, 12, 0, tzinfo=LONDON)
         data.update({"due_at_day": due.day, "due_at_month": due.month, "due_at_year": due.year})
@@ -423,7 +423,7 @@ def test_withdraw(client, oscb):
 
 def test_reassign(client, oscb):
     case = oscb.raise_case()
-    manager = oscb.person("challenging", Role.LINE_MANAGER)
+    manager = oscb.person("responding", Role.SAFEGUARDING_LEAD)
     chosen = oscb.person("responding", Role.LINE_MANAGER)
     client.force_login(manager)
     page = text(client.get(url("case_reassign", case)))
@@ -706,7 +706,7 @@ def test_last_step_offers_only_resolution(client, sab):
 def test_reassign_refuses_someone_outside_the_sides_agency(client, oscb):
     """A person chosen to act must work in that side's agency: the choice list enforces it."""
     case = oscb.raise_case()
-    client.force_login(oscb.person("challenging", Role.LINE_MANAGER))
+    client.force_login(oscb.person("responding", Role.LINE_MANAGER))
     before = snapshot(case)
     outsider = oscb.person("unrelated", Role.LINE_MANAGER)
     response = client.post(
@@ -953,6 +953,32 @@ def test_record_page_opens_with_the_record_so_far(client, oscb):
     assert "Written before." in body
     assert 'name="part_recorded-on_day" type="text" inputmode="numeric" value="9"' in body
     assert 'id="id_meeting_held_1" name="meeting_held" type="radio" value="no" checked' in body
+
+
+def test_a_lead_of_one_agency_may_not_name_who_acts_for_the_other(client, oscb):
+    """Only a person of the acting side names who acts for it: the page offers only the
+    person's own side, and refuses the other agency's side when it is posted."""
+    case = oscb.raise_case()
+    client.force_login(oscb.person("challenging", Role.SAFEGUARDING_LEAD))
+    before = snapshot(case)
+    page = text(client.get(url("case_reassign", case)))
+    assert "Who should act for the Challenging agency (Hillside Health)?" in page
+    assert "Who should act for the Responding agency" not in page
+    response = client.post(
+        url("case_reassign", case),
+        {
+            "version": case.version,
+            "side": "responding",
+            "to_responding": oscb.person("responding", Role.SENIOR_MANAGER).pk,
+            "reason": "They are slow to reply",
+        },
+    )
+    _assert_error(
+        response,
+        "Select your own agency&#x27;s side: only a person of the acting side may name who "
+        "acts for it",
+    )
+    assert snapshot(case) == before
 
 
 def test_reassign_takes_the_person_under_the_chosen_side(client, oscb):

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from agencies.calendars import WorkingCalendar
 from agencies.enums import PARTNERSHIP_ROLES, Role
-from agencies.models import Agency, Partnership
+from agencies.models import Agency, Membership, Partnership
 from escalation.demo import _working_moment, _working_moment_after
 from escalation.models import Case
 from escalation.queries.policies import adopted_version, policy_spec
@@ -51,6 +51,10 @@ def test_seed_demo_builds_the_whole_demo_and_only_once():
             else set(Role.values) - set(PARTNERSHIP_ROLES)
         )
         assert roles == expected, agency.name
+    # Everyone has a telephone number, in Ofcom's range for drama, and an e-mail address.
+    phones = list(Membership.objects.values_list("telephone", flat=True))
+    assert phones and all(p.startswith("01632 960") and len(p) == 12 for p in phones)
+    assert not Membership.objects.filter(user__email="").exists()
     assert {u["partnership"] for u in demo["users"]} == {p.name for p in partnerships}
     first = demo["users"][0]
     sign_in = RequestFactory().post("/sign-in/")  # django-axes counts sign-ins by request

@@ -205,6 +205,24 @@ class DisputeForm(CaseActionForm):
     )
 
 
+class ChaseForm(CaseActionForm):
+    reason = text_field(
+        "Why are you chasing this step?",
+        required_message=checks.ENTER["chase"],
+        help_text=(
+            "The case's history keeps it; the people told are asked to read it on the case "
+            "page. Do not name the child, young person or adult."
+        ),
+    )
+
+    def clean_reason(self) -> str:
+        text = str(self.cleaned_data.get("reason") or "").strip()
+        problem = checks.CHASE_REASON.problem(text)
+        if problem:
+            raise ValidationError(problem)
+        return text
+
+
 class ResolveForm(CaseActionForm):
     learning = text_field(
         "What should be learned from this disagreement?",
@@ -241,7 +259,13 @@ class ReassignForm(CaseActionForm):
     side = forms.ChoiceField(
         label="Which side are you naming someone for?",
         widget=forms.RadioSelect,
-        error_messages={"required": "Select the side you are naming someone for"},
+        error_messages={
+            "required": "Select the side you are naming someone for",
+            "invalid_choice": (
+                "Select your own agency's side: only a person of the acting side may name "
+                "who acts for it"
+            ),
+        },
     )
     reason = text_field("Why is the step reassigned?", required_message=checks.ENTER["reassign"])
 

@@ -27,6 +27,7 @@ from escalation.domain import (
     case_skip_step,
     case_withdraw,
     checks,
+    step_chase,
     step_record_outcome,
     step_set_due,
 )
@@ -38,6 +39,7 @@ from escalation.pages.case.forms import (
     OUTCOME_RESOLVE,
     AgreeForm,
     CaseActionForm,
+    ChaseForm,
     DisputeForm,
     EscalateForm,
     MeetTargetForm,
@@ -139,7 +141,7 @@ def _data(request: AuthenticatedHttpRequest) -> Any:
 # --- the case page ------------------------------------------------------------------------
 
 
-def case_page_context(*, case: Case) -> dict[str, Any]:
+def case_page_context(*, case: Case, user: Any | None = None) -> dict[str, Any]:
     """What templates/escalation/case/detail.html shows of the case (the person's actions
     come from the rules, in the template)."""
     timeline = sel.case_timeline(case=case)
@@ -154,10 +156,11 @@ def case_page_context(*, case: Case) -> dict[str, Any]:
         "learning": learning,
         "learning_themes": [themes.get(t, t) for t in learning.themes] if learning else [],
         "open_target": sel.case_open_target(case=case),
-        "reassign_sides": sel.reassign_sides(case=case),
+        "reassign_sides": sel.reassign_sides(case=case, user=user),
         "raised_by": sel.person_name(case.raised_by),
         "reads": sel.case_reads(case=case),
         "proposal": pending_resolution(case),
+        "overdue": sel.step_is_overdue(case),
     }
 
 
@@ -166,7 +169,9 @@ def case_page(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse
     """Everything about the case this person may see, and only the actions they may take."""
     case = _case(request, reference)
     case_log_read(case=case, user=request.user, what="case page")
-    return render(request, "escalation/case/detail.html", case_page_context(case=case))
+    return render(
+        request, "escalation/case/detail.html", case_page_context(case=case, user=request.user)
+    )
 
 
 # --- the actions ------------------------------------------------------------------------------
@@ -413,7 +418,7 @@ def case_withdraw_view(request: AuthenticatedHttpRequest, reference: str) -> Htt
 def case_reassign_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
     """Name the person who acts for one side at the current step."""
     case = _case(request, reference)
-    sides = sel.reassign_sides(case=case)
+    sides = sel.reassign_sides(case=case, user=request.user)
     allowed = bool(sides) and request.user.has_perm("escalation.reassign_case", case)
     if refused := _refusal(request, case, allowed):
         return refused
@@ -455,6 +460,38 @@ def case_reassign_view(request: AuthenticatedHttpRequest, reference: str) -> Htt
         }
         if case.current_step
         else {},
+    )
+
+
+@login_required
+def case_chase_view(request: AuthenticatedHttpRequest, reference: str) -> HttpResponse:
+    """Chase the overdue current step (the parties' safeguarding leads, the board's staff):
+    a message to the people who act at it and their line managers, the reason kept in the
+    case's history."""
+    case = _case(request, reference)
+    step = case.current_step
+    allowed = step is not None and request.user.has_perm("escalation.chase_step", case)
+    if refused := _refusal(request, case, allowed):
+        return refused
+    assert step is not None
+    form = ChaseForm(_data(request), initial={"version": case.version})
+    return _action(
+        request,
+        case,
+        form=form,
+        template="escalation/case/chase.html",
+        perform=lambda data: step_chase(
+            case=case, by=request.user, reason=data["reason"], expected_version=data["version"]
+        ),
+        done=lambda changed: (
+            f"{step.name} is chased: the people who act at it and their line managers are told.",
+            _case_url(changed),
+        ),
+        context={
+            "people": sel.step_named_people(case, step),
+            "time_left": sel.step_time_left(case),
+            "overdue": sel.step_is_overdue(case),
+        },
     )
 
 

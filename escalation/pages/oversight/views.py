@@ -158,7 +158,20 @@ def overdue(request: HttpRequest) -> HttpResponse:
     )
     rows = []
     if listed is not None:
-        rows = [{"case": case, "actors": step_actors_in_words(case)} for case in listed.cases]
+        now = timezone.now()
+        rows = [
+            {
+                "case": case,
+                "actors": step_actors_in_words(case),
+                "chase": bool(
+                    case.current_step
+                    and case.current_step.due_at
+                    and case.current_step.due_at < now
+                    and user.has_perm("escalation.chase_step", case)
+                ),
+            }
+            for case in listed.cases
+        ]
     horizons = listed.horizons if listed else overdue_horizons(user=user, now=timezone.now())
     return render(
         request,
