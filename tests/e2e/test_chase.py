@@ -55,7 +55,7 @@ def test_the_lead_chases_an_overdue_case_and_the_named_person_sees_it(visitor, m
         assert "Sam Peer, Duty social worker, County Social Care" in people
         assert "Telephone: 01632 960123" in people
         assert "E-mail: sam@csc.example" in people
-        history = v.page.locator("#history ~ table").inner_text()
+        history = v.page.locator("#history + table").inner_text()
         assert "step 1 chased: No reply to two calls this week" in history
 
     assert deliver_notifications() == 2  # the two practitioners who act at step 1
@@ -69,5 +69,5 @@ def test_the_lead_chases_an_overdue_case_and_the_named_person_sees_it(visitor, m
         v.click_link(f"Chased: case {case.reference}, step 1 is overdue")
         assert v.heading() == f"Case {case.reference}"
         assert "step 1 chased: No reply to two calls this week" in (
-            v.page.locator("#history ~ table").inner_text()
+            v.page.locator("#history + table").inner_text()
         )

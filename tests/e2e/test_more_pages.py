@@ -238,25 +238,13 @@ def test_board_report_filters_and_its_exports(visitor, make_world, settings, tmp
 
 
 def test_board_report_lists_the_learning_in_words_by_theme(visitor, make_world):
-    from escalation.domain import case_resolve
-
     world = make_world("oscb-children")
     case = world.raise_case(subject_initials="QZ")
     statement = "Both teams need training on the referral pathway."
-    case_resolve(
-        case=case,
-        by=case.raised_by,
-        learning=statement,
-        themes=["training"],
-        expected_version=case.version,
-    )
+    world.resolve(case, by=case.raised_by, learning=statement, themes=["training"])
     named = world.raise_case(subject_initials="QZ")
-    case_resolve(
-        case=named,
-        by=named.raised_by,
-        learning="QZ was not seen at home.",
-        themes=["training"],
-        expected_version=named.version,
+    world.resolve(
+        named, by=named.raised_by, learning="QZ was not seen at home.", themes=["training"]
     )
     v = visitor
     with signed_in(v, world.person("board", Role.BOARD_STAFF)):
