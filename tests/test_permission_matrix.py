@@ -12,6 +12,7 @@ without a line here; the few cells that differ from the rule are in EXCEPTIONS, 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -45,12 +46,13 @@ ACTORS: dict[str, tuple[str, str] | None] = {
 }
 
 
-@pytest.fixture(scope="module")
-def matrix(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[dict[str, Any]]:
-    """One world for the module, built in a transaction that is rolled back at its end; each
-    test runs in its own savepoint inside it (pytest-django's `db`), so a POST that changes the
-    case changes it for that test only."""
-    media = override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media"))
+@contextmanager
+def one_world(django_db_blocker: Any, media_root: Any) -> Iterator[dict[str, Any]]:
+    """The OSCB world and tests/test_every_url.py's things, with a platform administrator,
+    built once in a transaction that is rolled back at the end; each test inside runs in its
+    own savepoint (pytest-django's `db`), so a POST that changes the case changes it for that
+    test only."""
+    media = override_settings(MEDIA_ROOT=media_root)
     media.enable()
     with django_db_blocker.unblock():
         atomic = transaction.atomic()
@@ -66,6 +68,12 @@ def matrix(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[dic
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
             media.disable()
+
+
+@pytest.fixture(scope="module")
+def matrix(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[dict[str, Any]]:
+    with one_world(django_db_blocker, tmp_path_factory.mktemp("media")) as built:
+        yield built
 
 
 # The case actions (a TABLE entry with `post` on a case) and which parties may take them
