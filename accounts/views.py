@@ -49,7 +49,8 @@ def keep_alive(request: HttpRequest) -> JsonResponse:
 def next_page(request: HttpRequest) -> str:
     """Where to go once the second factor is proved: the page asked for, if it is ours."""
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+    # A path of this site only: a bare word ("0", "home") would be taken for a URL name.
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return wanted

@@ -135,7 +135,7 @@ class GovukDateField(forms.MultiValueField):
             raise ValidationError(f"{label} must include a {' and a '.join(missing)}")
         try:
             date = dt.date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):  # a number too big for a date
             raise ValidationError(f"{label} must be a real date") from None
         if len(year) != 4:
             raise ValidationError(f"{label}: the year must have 4 numbers")

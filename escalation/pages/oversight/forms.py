@@ -114,7 +114,7 @@ class DateInputsMixin:
         day, month, year = (int(values[p]) for p in DATE_PARTS)
         try:
             return dt.date(year, month, day)
-        except ValueError:
+        except (ValueError, OverflowError):  # a number too big for a date
             wrong = ["month"] if not 1 <= month <= 12 else ["day"]
             self.group_error(prefix, prefix, wrong, f"{what} must be a real date")
             return None

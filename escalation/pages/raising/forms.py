@@ -555,7 +555,7 @@ class DueForm(RaiseForm):
             return data
         try:
             date = dt.date(int(year), int(month), int(day))
-        except ValueError:
+        except (ValueError, OverflowError):  # a number too big for a date
             self.add_error("due_day", "Enter a real date")
             return data
         if len(year) != 4:
