@@ -132,8 +132,14 @@ def test_generated_input_to_every_form_never_breaks_it_and_a_refusal_saves_nothi
     fields, hidden = form_fields(visitor, url)
     assert fields, f"{url} shows no form"
 
+    # derandomize: the same generated examples on every run, so that CI is repeatable; a
+    # 500 found here is found again at once, not on one run in twenty.
     @settings(
-        max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+        max_examples=10,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
     )
     @given(data=st.data())
     def post_it(data: st.DataObject) -> None:
