@@ -49,8 +49,17 @@ def moment_text(moment: dt.datetime | None) -> str:
     return f"{local:%H:%M %a} {local.day} {local:%b %Y}"
 
 
-def _sentences(event: str, ref: str, number: str, due: str, chased_by: str = "") -> tuple[str, str]:
+def _sentences(
+    event: str, ref: str, number: str, due: str, chased_by: str = "", awaiting: bool = False
+) -> tuple[str, str]:
     time_today = due.split(" ", 1)[0] if due else ""
+    if awaiting and event in (Event.STEP_DUE_SOON, Event.STEP_DUE_TODAY, Event.STEP_OVERDUE):
+        late = "was due" if event == Event.STEP_OVERDUE else "is due"
+        return (
+            f"Case {ref}: the resolution waits for your answer",
+            f"Step {number} of case {ref} {late} at {due}. The other side proposes that it is "
+            "resolved: agree, or dispute it to take the case to the next step.",
+        )
     words: dict[str, tuple[str, str]] = {
         Event.CASE_RAISED: (
             f"New case {ref}",
@@ -110,7 +119,8 @@ def describe(row: OutboxMessage) -> Content:
     number = str(step.number) if step is not None else ""
     due = moment_text(step.due_at) if step is not None else ""
     chased_by = str((row.payload or {}).get("chased_by", ""))
-    title, summary = _sentences(row.event, case.reference, number, due, chased_by)
+    awaiting = (row.payload or {}).get("awaiting") == "agreement"
+    title, summary = _sentences(row.event, case.reference, number, due, chased_by, awaiting)
     path = reverse("escalation:case", args=[case.reference])
     return Content(
         title=title,

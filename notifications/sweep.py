@@ -19,6 +19,9 @@ The rules (docs/jobs.md says them in words):
   every working day from the due moment on, while the step stays open.
 - A reminder is written only when the step was already running at the start of that working
   day: a step that starts today has just been announced by its transition.
+- A step whose resolution waits for the raiser's side to agree (a ResolutionProposal not yet
+  answered) is in the raiser's hands, not its actors': its reminders and alerts go to the
+  raiser alone, saying that the resolution waits for their answer.
 """
 
 from __future__ import annotations
@@ -34,7 +37,7 @@ from agencies.calendars import LONDON, WorkingHours
 from agencies.models import Partnership
 from agencies.selectors import partnership_working_hours
 from escalation.enums import CaseStatus
-from escalation.models import CaseStep
+from escalation.models import CaseStep, ResolutionProposal
 from notifications.enums import ESCALATING_CHASERS, Event, OutboxStatus
 from notifications.models import OutboxMessage
 from notifications.selectors import Recipients, sweep_candidates
@@ -90,13 +93,23 @@ def working_hours_now(*, now: dt.datetime) -> dict[int, WorkingHours]:
     return found
 
 
+def awaiting_agreement(step_ids: list[int]) -> set[int]:
+    """Those of these steps whose proposed resolution waits for the raiser's side (one query)."""
+    return set(
+        ResolutionProposal.objects.filter(step_id__in=step_ids, answer="").values_list(
+            "step_id", flat=True
+        )
+    )
+
+
 def deadline_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     """Write the reminders and overdue alerts that are due now to the outbox.
 
     Side effects, in order: reads the partnerships within working hours; reads the open
     steps due before the furthest horizon (one indexed query) and their cases (by primary
     key), keeping open cases of those partnerships; reads who must hear about
-    the steps that call for something (two queries); inserts the missing outbox rows,
+    the steps that call for something (two queries) and which of them wait for the
+    raiser's agreement (one); inserts the missing outbox rows,
     ignoring any whose key exists; after commit, queues their delivery.
     """
     now = now or timezone.now()
@@ -121,15 +134,17 @@ def deadline_sweep(*, now: dt.datetime | None = None) -> SweepResult:
         return SweepResult(steps=len(steps), due=0, written=0, queued=[])
 
     recipients = Recipients([step for step, _ in plan])
+    awaiting = awaiting_agreement([step.pk for step, _ in plan])
     rows: dict[str, OutboxMessage] = {}
     for step, event in plan:
         hours = open_now[step.case.partnership_id]
         today = now.astimezone(LONDON).date()
-        people = (
-            recipients.with_managers(step)
-            if event in ESCALATING_CHASERS
-            else recipients.actor_ids(step)
-        )
+        if step.pk in awaiting:
+            people = [step.case.raised_by_id]
+        elif event in ESCALATING_CHASERS:
+            people = recipients.with_managers(step)
+        else:
+            people = recipients.actor_ids(step)
         for user_id in people:
             key = chaser_key(event=event, step_id=step.pk, day=today, user_id=user_id)
             rows[key] = OutboxMessage(
@@ -142,6 +157,7 @@ def deadline_sweep(*, now: dt.datetime | None = None) -> SweepResult:
                     "reference": step.case.reference,
                     "step": step.number,
                     "day": today.isoformat(),
+                    **({"awaiting": "agreement"} if step.pk in awaiting else {}),
                 },
                 not_before=now,
                 expires_at=hours.close_on(today),

@@ -19,10 +19,10 @@ from django.db import connection
 
 from agencies.calendars import WorkingCalendar, WorkingHours
 from agencies.enums import Role
-from escalation.domain import case_escalate, case_meet_target, case_withdraw
+from escalation.domain import case_escalate, case_meet_target, case_resolve, case_withdraw
 from escalation.models import CaseStep
 from notifications.enums import CHASERS, Event, OutboxStatus
-from notifications.models import OutboxMessage
+from notifications.models import Notification, OutboxMessage
 from notifications.selectors import sweep_candidates
 from notifications.services import outbox_deliver
 from notifications.sweep import chaser_due, chaser_key, deadline_sweep
@@ -433,3 +433,45 @@ def test_the_sweeps_query_reads_the_partial_index_and_joins_nothing(england):
     assert "Join" not in plan and "escalation_case " not in plan
     assert len(list(query)) == 4
     assert CaseStep.objects.count() == 4
+
+
+def test_a_step_whose_resolution_waits_for_the_raiser_reminds_the_raiser_alone(england):
+    with time_machine.travel(at(2026, 11, 23, 12, 0), tick=False):
+        case = england.raise_case()
+        case = england.write_record(case, by=case.responding_person)
+        case = case_resolve(
+            case=case,
+            by=case.responding_person,
+            learning="Agreed a joint visit",
+            expected_version=case.version,
+        )
+    assert case.is_open  # proposed by the responding side: it waits for the raiser
+    raiser = case.raised_by.username
+    practitioners = {raiser, case.responding_person.username}
+    for moment in (at(2026, 11, 30, 9, 0), at(2026, 12, 1, 9, 0)):
+        with time_machine.travel(moment, tick=False):
+            deadline_sweep()
+            deliver_pending()
+    seen = chasers_by_day(case)
+    assert seen == {
+        # Step 1 waits for the raiser's answer: only the raiser hears, managers are not alerted.
+        (1, Event.STEP_DUE_TODAY, dt.date(2026, 11, 30)): {raiser},
+        (1, Event.STEP_OVERDUE, dt.date(2026, 12, 1)): {raiser},
+        # Step 0 (the practitioners' own attempt) is chased as before.
+        (0, Event.STEP_DUE_TODAY, dt.date(2026, 11, 30)): practitioners,
+        (0, Event.STEP_OVERDUE, dt.date(2026, 12, 1)): practitioners
+        | {
+            england.person(side, role).username
+            for side in ("challenging", "responding")
+            for role in (Role.LINE_MANAGER, Role.SAFEGUARDING_LEAD)
+        },
+    }
+    titles = set(
+        Notification.objects.filter(
+            recipient=case.raised_by, case=case, event=Event.STEP_OVERDUE
+        ).values_list("title", flat=True)
+    )
+    assert titles == {
+        f"Case {case.reference}: the resolution waits for your answer",
+        f"Overdue: case {case.reference}, step 0",
+    }
