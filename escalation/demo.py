@@ -32,8 +32,8 @@ from escalation.domain import (
     step_record_outcome,
 )
 from escalation.domain.policies import load_presets
-from escalation.enums import LearningTheme, Side, SubjectKind
-from escalation.models import Case, Policy
+from escalation.enums import CaseStatus, LearningTheme, Side, SubjectKind
+from escalation.models import Case, Policy, ResolutionProposal
 from escalation.policy import record_fields
 from escalation.queries.policies import adopted_version, case_route, policy_spec
 from escalation.queries.steps import step_sides
@@ -176,17 +176,21 @@ def _seed_partnership(spec: DemoPartnership, password_hash: str) -> Partnership:
     return partnership
 
 
-def _actor(case: Case) -> Any:
+def _actor(case: Case, *, side: Side | None = None) -> Any:
     """Someone who acts at the case's current step, as the demo's people are laid out: for
-    the first side that acts, its named person, the raiser for a challenging practitioner,
-    else the first person in its role (in its agency, or anywhere in the partnership)."""
+    the first side that acts (or the first of `side`), its named person, the raiser for a
+    challenging practitioner, the responding person for a responding one, else the first
+    person in its role (in its agency, or anywhere in the partnership)."""
     step = case.current_step
     assert step is not None
-    first = step_sides(step, case=case)[0]
+    sides = step_sides(step, case=case)
+    first = next((s for s in sides if s.side == side), sides[0]) if side else sides[0]
     if first.assignee is not None:
         return first.assignee
     if first.side == Side.CHALLENGING and first.role == Role.PRACTITIONER:
         return case.raised_by
+    if first.side == Side.RESPONDING and first.role == Role.PRACTITIONER:
+        return case.responding_person
     # One filter() call, so the role and the place are matched on the same membership.
     where: dict[str, Any] = (
         {"memberships__agency__partnership": case.partnership}
@@ -360,6 +364,27 @@ def _seed_cases(partnership: Partnership, *, now: dt.datetime) -> None:
     if case.is_open:  # proposed by the other side: the raiser agrees an hour later
         with time_machine.travel(resolved + dt.timedelta(hours=1), tick=False):
             case_agree_resolution(case=case, by=case.raised_by, expected_version=case.version)
+    # A case whose resolution the responding agency proposed, waiting for the raiser to agree.
+    n += 1
+    raised = _working_moment(calendar, 3, n, now)
+    case = _raise(partnership, n, at=raised, route=None, risk=False)
+    proposed = _working_moment_after(calendar, raised, 2, n + 3, now)
+    with time_machine.travel(proposed, tick=False):
+        actor = _actor(case, side=Side.RESPONDING)
+        case = step_record_outcome(
+            case=case,
+            by=actor,
+            record=_demo_record(case),
+            meeting_held=True,
+            expected_version=case.version,
+        )
+        case_resolve(
+            case=case,
+            by=actor,
+            learning="Both teams now share the same contact point for the family.",
+            themes=[LearningTheme.COMMUNICATION],
+            expected_version=case.version,
+        )
     n += 1
     raised = _working_moment(calendar, 10, n, now)
     case = _raise(partnership, n, at=raised, route=None, risk=False)
@@ -387,11 +412,16 @@ def describe_demo() -> dict[str, Any]:
                 "partnership": membership.agency.partnership.name,
             }
         )
+    awaiting = set(
+        ResolutionProposal.objects.filter(
+            case__partnership__code__in=codes, case__status=CaseStatus.OPEN, answer=""
+        ).values_list("case_id", "step_id")
+    )
     cases = []
     for case in (
         Case.objects.filter(partnership__code__in=codes)
         .select_related("partnership", "policy_version__policy", "current_step")
-        .select_related("challenging_agency", "responding_agency")
+        .select_related("challenging_agency", "responding_agency", "raised_by")
         .order_by("reference")
     ):
         route = case_route(case)
@@ -411,6 +441,8 @@ def describe_demo() -> dict[str, Any]:
                     and case.current_step.due_at < timezone.now()
                 ),
                 "agencies": [case.challenging_agency.name, case.responding_agency.name],
+                "raised_by": case.raised_by.username,
+                "awaiting_agreement": (case.pk, case.current_step_id) in awaiting,
             }
         )
     return {"users": users, "cases": cases}

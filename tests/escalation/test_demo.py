@@ -85,6 +85,10 @@ def test_seed_demo_builds_the_whole_demo_and_only_once():
     assert any(c["overdue"] for c in demo["cases"])
     assert any(not c["overdue"] for c in demo["cases"] if c["status"] == "open")
     assert any(c["risk"] for c in demo["cases"])
+    # In each partnership, one case whose resolution waits for the raiser to agree.
+    waiting = [c for c in demo["cases"] if c["awaiting_agreement"]]
+    assert sorted(c["partnership"] for c in waiting) == sorted(p.name for p in partnerships)
+    assert {c["status"] for c in waiting} == {"open"}
     assert len(demo["cases"]) == Case.objects.count()
 
     # Running it again adds nothing and prints the same sign-ins.
@@ -102,6 +106,12 @@ def test_seed_demo_builds_the_whole_demo_and_only_once():
     strategic = [u["username"] for u in demo["users"] if u["role"] == Role.STRATEGIC_MANAGER]
     assert len(strategic) == len(partnerships)
     assert sum("Strategic safeguarding manager" in line for line in lines) == len(partnerships)
+    assert "A resolution waits for the raiser to agree or dispute:" in lines
+    for case_json in waiting:
+        assert any(
+            line.split() == [case_json["reference"], "sign", "in", "as", case_json["raised_by"]]
+            for line in lines
+        ), case_json["reference"]
     assert (
         "the deadline sweep runs every 5 minutes but writes only within each partnership's "
         "working hours (08:30 to 17:00 UK time" in printed.getvalue()

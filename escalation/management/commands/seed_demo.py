@@ -34,6 +34,11 @@ class Command(BaseCommand):
             for user in users:
                 role = ROLE_WORDS.get(user["role"], user["role"])
                 self.stdout.write(f"  {user['username']:<34} {role:<32} {user['agency']}")
+        waiting = [c for c in demo["cases"] if c["awaiting_agreement"]]
+        if waiting:
+            self.stdout.write("\nA resolution waits for the raiser to agree or dispute:")
+            for case in waiting:
+                self.stdout.write(f"  {case['reference']:<16} sign in as {case['raised_by']}")
         self.stdout.write(
             "\n`python manage.py seed_demo --json` lists every sign-in and case as JSON."
         )
