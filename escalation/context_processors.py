@@ -28,8 +28,9 @@ def _overdue_count(user: Any) -> int:
 
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
-    user = request.user
-    if not user.is_authenticated:
+    # A request refused before authentication (a Host not allowed) has no user.
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
         return {}
     my_seats = seats(user)
     roles = {s.role for s in my_seats}

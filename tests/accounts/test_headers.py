@@ -135,3 +135,12 @@ def test_production_settings_send_cookies_only_over_https():
     result = manage("shell", "-c", code)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[True, True, True, 31536000, True, True]"
+
+
+@pytest.mark.django_db
+def test_a_host_not_allowed_gets_the_bad_request_page_not_a_server_error(client):
+    """Django refuses the Host before any middleware sets request.user; the 400 page's
+    header and navigation must not need it."""
+    response = client.get("/", HTTP_HOST="elsewhere.example")
+    assert response.status_code == 400
+    assert "Traceback" not in response.content.decode()
