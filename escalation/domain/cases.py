@@ -217,20 +217,7 @@ def case_resolve(
         raise InvalidTransition(problem)
     summary = checks.required_text(learning, field="learning", rule="resolve")
     kept_themes = sorted({t.strip() for t in themes if t.strip()})
-    if by.has_perm("escalation.agree_for_raiser", case):
-        return _resolve(
-            case,
-            by=by,
-            learning=Learning(
-                summary=summary,
-                themes=kept_themes,
-                debrief_recommended=debrief_recommended,
-                case_review_recommended=case_review_recommended,
-                recorded_by=by,
-            ),
-            reason=f"resolved at step {step.number}, agreed by {_name(by)} for the raiser's side",
-        )
-    ResolutionProposal.objects.create(
+    proposal = ResolutionProposal(
         case=case,
         step=step,
         proposed_by=by,
@@ -240,6 +227,15 @@ def case_resolve(
         debrief_recommended=debrief_recommended,
         case_review_recommended=case_review_recommended,
     )
+    if by.has_perm("escalation.agree_for_raiser", case):
+        # Their word is the agreement: the case resolves with what they would have proposed.
+        return _resolve(
+            case,
+            by=by,
+            learning=_learning_of(proposal),
+            reason=f"resolved at step {step.number}, agreed by {_name(by)} for the raiser's side",
+        )
+    proposal.save()
     bump(case, f"step {step.number} resolution proposed, for the raiser's side to agree", by=by)
     outbox_add(
         event=Event.CASE_RESOLUTION_PROPOSED, case=case, step=step, recipients=[case.raised_by]
@@ -249,6 +245,17 @@ def case_resolve(
 
 def _name(user: User) -> str:
     return str(user.get_full_name() or user.username)
+
+
+def _learning_of(proposal: ResolutionProposal) -> Learning:
+    """What should be learned, as the person who proposed the resolution wrote it."""
+    return Learning(
+        summary=proposal.learning,
+        themes=proposal.themes,
+        debrief_recommended=proposal.debrief_recommended,
+        case_review_recommended=proposal.case_review_recommended,
+        recorded_by=proposal.proposed_by,
+    )
 
 
 def _resolve(case: Case, *, by: User, learning: Learning, reason: str) -> Case:
@@ -300,13 +307,7 @@ def case_agree_resolution(*, case: Case, by: User, expected_version: int) -> Cas
     return _resolve(
         case,
         by=by,
-        learning=Learning(
-            summary=proposal.learning,
-            themes=proposal.themes,
-            debrief_recommended=proposal.debrief_recommended,
-            case_review_recommended=proposal.case_review_recommended,
-            recorded_by=proposal.proposed_by,
-        ),
+        learning=_learning_of(proposal),
         reason=(
             f"resolved at step {step.number}, proposed by {_name(proposal.proposed_by)}, "
             f"agreed by {_name(by)} for the raiser's side"
