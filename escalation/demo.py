@@ -270,19 +270,24 @@ def _demo_record(case: Case) -> dict[str, str]:
     return record
 
 
+def _write_record(case: Case, *, by: Any) -> Case:
+    """The current step's record, written by one who acts at it, after a meeting."""
+    return step_record_outcome(
+        case=case,
+        by=by,
+        record=_demo_record(case),
+        meeting_held=True,
+        expected_version=case.version,
+    )
+
+
 def _climb(case: Case, to_step: int, *, at: dt.datetime) -> Case:
     minutes = 0
     while case.current_step is not None and case.current_step.number < to_step:
         minutes += 30
         with time_machine.travel(at + dt.timedelta(minutes=minutes), tick=False):
             actor = _actor(case)
-            case = step_record_outcome(
-                case=case,
-                by=actor,
-                record=_demo_record(case),
-                meeting_held=True,
-                expected_version=case.version,
-            )
+            case = _write_record(case, by=actor)
             case = case_escalate(
                 case=case, by=actor, reason="Not resolved", expected_version=case.version
             )
@@ -346,13 +351,7 @@ def _seed_cases(partnership: Partnership, *, now: dt.datetime) -> None:
     resolved = _working_moment_after(calendar, climbed, 35, n + 3, now)
     with time_machine.travel(resolved, tick=False):
         actor = _actor(case)
-        case = step_record_outcome(
-            case=case,
-            by=actor,
-            record=_demo_record(case),
-            meeting_held=True,
-            expected_version=case.version,
-        )
+        case = _write_record(case, by=actor)
         case = case_resolve(
             case=case,
             by=actor,
@@ -371,13 +370,7 @@ def _seed_cases(partnership: Partnership, *, now: dt.datetime) -> None:
     proposed = _working_moment_after(calendar, raised, 2, n + 3, now)
     with time_machine.travel(proposed, tick=False):
         actor = _actor(case, side=Side.RESPONDING)
-        case = step_record_outcome(
-            case=case,
-            by=actor,
-            record=_demo_record(case),
-            meeting_held=True,
-            expected_version=case.version,
-        )
+        case = _write_record(case, by=actor)
         case_resolve(
             case=case,
             by=actor,
