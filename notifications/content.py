@@ -53,13 +53,6 @@ def _sentences(
     event: str, ref: str, number: str, due: str, chased_by: str = "", awaiting: bool = False
 ) -> tuple[str, str]:
     time_today = due.split(" ", 1)[0] if due else ""
-    if awaiting and event in (Event.STEP_DUE_SOON, Event.STEP_DUE_TODAY, Event.STEP_OVERDUE):
-        late = "was due" if event == Event.STEP_OVERDUE else "is due"
-        return (
-            f"Case {ref}: the resolution waits for your answer",
-            f"Step {number} of case {ref} {late} at {due}. The other side proposes that it is "
-            "resolved: agree, or dispute it to take the case to the next step.",
-        )
     words: dict[str, tuple[str, str]] = {
         Event.CASE_RAISED: (
             f"New case {ref}",
@@ -110,6 +103,25 @@ def _sentences(
             f"Step {number} of case {ref} was due at {due} and is still open.",
         ),
     }
+    # While a proposed resolution waits for the raiser, the step's reminders go to them alone.
+    waits_for_answer = "The other side proposes that it is resolved: agree, or dispute it to take "
+    waits_for_answer += "the case to the next step."
+    answer_awaited: dict[str, tuple[str, str]] = {
+        Event.STEP_DUE_SOON: (
+            f"Case {ref}: the resolution waits for your answer",
+            f"Step {number} of case {ref} is due at {due}. {waits_for_answer}",
+        ),
+        Event.STEP_DUE_TODAY: (
+            f"Case {ref}: the resolution waits for your answer",
+            f"Step {number} of case {ref} is due at {due}. {waits_for_answer}",
+        ),
+        Event.STEP_OVERDUE: (
+            f"Case {ref}: the resolution waits for your answer",
+            f"Step {number} of case {ref} was due at {due}. {waits_for_answer}",
+        ),
+    }
+    if awaiting:
+        words |= answer_awaited
     return words.get(event, (f"Case {ref} changed", f"Case {ref} has changed."))
 
 
