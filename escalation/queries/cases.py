@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from agencies.enums import PARTNERSHIP_ROLES, Role
@@ -56,13 +57,19 @@ def case_steps(*, case: Case) -> QuerySet[CaseStep]:
     ).order_by("number")
 
 
-def case_work_queue(*, user: Any) -> tuple[list[Case], list[Case]]:
-    """Open cases due soonest first (due never last), and closed cases newest first."""
+WORK_PAGE_SIZE = 50  # open cases a page of the work queue
+CLOSED_SHOWN = 20  # the latest closed cases beside them
+
+
+def case_work_queue(
+    *, user: Any, page: Any = 1, per_page: int = WORK_PAGE_SIZE
+) -> tuple[Page[Case], list[Case]]:
+    """One page of the person's open cases, due soonest first (due never last), and their
+    latest closed cases, newest first. A page number out of range or not a number gives the
+    nearest page: the queue is read often and its length changes between reads."""
     cases = case_list_for_user(user=user)
-    open_cases = list(
-        cases.filter(status=CaseStatus.OPEN).order_by(
-            F("current_step__due_at").asc(nulls_last=True), "raised_at"
-        )
+    open_cases = cases.filter(status=CaseStatus.OPEN).order_by(
+        F("current_step__due_at").asc(nulls_last=True), "raised_at", "pk"
     )
-    closed = list(cases.exclude(status=CaseStatus.OPEN).order_by("-closed_at"))
-    return open_cases, closed
+    closed = list(cases.exclude(status=CaseStatus.OPEN).order_by("-closed_at")[:CLOSED_SHOWN])
+    return Paginator(open_cases, per_page).get_page(page), closed

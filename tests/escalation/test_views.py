@@ -86,3 +86,48 @@ def test_unknown_case_is_404(client, oscb):
     client.force_login(oscb.person("challenging", Role.PRACTITIONER))
     response = client.get(reverse("escalation:case", args=["OXF-2026-9999"]))
     assert response.status_code == 404
+
+
+def test_the_work_queue_shows_fifty_open_cases_a_page_due_soonest_first(client, oscb):
+    """A busy practitioner's queue in pages of 50, each case once, the soonest due first; a
+    page number out of range shows the last page, not an error."""
+    from escalation.queries.cases import WORK_PAGE_SIZE
+
+    raiser = oscb.person("challenging", Role.PRACTITIONER)
+    cases = [oscb.raise_case(by=raiser) for _ in range(WORK_PAGE_SIZE + 1)]
+    client.force_login(raiser)
+    first = client.get(reverse("escalation:home")).content.decode()
+    second = client.get(reverse("escalation:home"), {"page": "2"}).content.decode()
+    beyond = client.get(reverse("escalation:home"), {"page": "99"}).content.decode()
+    junk = client.get(reverse("escalation:home"), {"page": "x"})
+    on_first = [c.reference for c in cases if f">{c.reference}</a>" in first]
+    on_second = [c.reference for c in cases if f">{c.reference}</a>" in second]
+    assert len(on_first) == WORK_PAGE_SIZE
+    assert len(on_second) == 1
+    assert set(on_first) | set(on_second) == {c.reference for c in cases}
+    assert "1 to 50 of 51" in first
+    assert "51 to 51 of 51" in second
+    assert 'href="?page=2"' in first
+    assert on_second[0] in beyond
+    assert junk.status_code == 200
+    assert on_first[0] in junk.content.decode()
+    # Raised one after another, the same ladder: the first raised is due soonest.
+    assert on_first[0] == cases[0].reference
+    assert on_second == [cases[-1].reference]
+
+
+def test_the_work_queue_reads_the_same_queries_whatever_its_length(client, oscb):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    raiser = oscb.person("challenging", Role.PRACTITIONER)
+    client.force_login(raiser)
+    oscb.raise_case(by=raiser)
+    client.get(reverse("escalation:home"))  # the session's first read
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("escalation:home")).status_code == 200
+    for _ in range(12):
+        oscb.raise_case(by=raiser)
+    with CaptureQueriesContext(connection) as more:
+        assert client.get(reverse("escalation:home")).status_code == 200
+    assert len(more) == len(few)

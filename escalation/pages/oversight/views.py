@@ -17,7 +17,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Page, Paginator
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils import timezone
@@ -25,6 +25,7 @@ from django.utils import timezone
 from agencies.calendars import LONDON
 from escalation.models import Case, PolicyVersion
 from escalation.pages.oversight.forms import BoardCaseFilterForm, OverdueFilterForm, TimelineForm
+from escalation.pages.paging import pagination, query_with
 from escalation.queries.cases import case_list_for_user
 from escalation.queries.oversight import (
     OVERDUE_SORTS,
@@ -51,7 +52,7 @@ from escalation.queries.policies import policy_spec
 BOARD_PAGE_SIZE = 50
 
 
-# --- sorting and paging links ----------------------------------------------------------
+# --- sorting links ----------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -60,17 +61,6 @@ class Column:
     key: str | None = None  # the sort key; None: not sortable
     href: str = ""
     aria_sort: str = ""  # "ascending" / "descending" on the sorted column
-
-
-def _query(params: QueryDict, **changes: Any) -> str:
-    """The query string with some parameters changed (None removes one)."""
-    query = params.copy()
-    for key, value in changes.items():
-        query.pop(key, None)
-        if value is not None:
-            query[key] = str(value)
-    encoded = query.urlencode()
-    return f"?{encoded}" if encoded else "?"
 
 
 def _sort_columns(
@@ -87,34 +77,11 @@ def _sort_columns(
             Column(
                 label=label,
                 key=key,
-                href=_query(params, sort=key, order=flip),
+                href=query_with(params, sort=key, order=flip),
                 aria_sort=("descending" if descending else "ascending") if is_sorted else "none",
             )
         )
     return found
-
-
-@dataclass(frozen=True)
-class PageLink:
-    number: int | None  # None: an ellipsis
-    href: str = ""
-    current: bool = False
-
-
-def _page_links(page: Page[Any], params: QueryDict) -> list[PageLink]:
-    """The GOV.UK pagination items: first, last, and the pages next to the current one."""
-    count = page.paginator.num_pages
-    wanted = {1, count, page.number - 1, page.number, page.number + 1}
-    links: list[PageLink] = []
-    previous = 0
-    for number in sorted(n for n in wanted if 1 <= n <= count):
-        if number - previous > 1:
-            links.append(PageLink(number=None))
-        links.append(
-            PageLink(number=number, href=_query(params, page=number), current=number == page.number)
-        )
-        previous = number
-    return links
 
 
 def _title(text: str, form: Any) -> str:
@@ -229,14 +196,7 @@ def board_cases(request: HttpRequest) -> HttpResponse:
             "form": form,
             "rows": _named(list(page.object_list)) if page else [],
             "date_groups": form.date_groups(),
-            "page": page,
-            "page_links": _page_links(page, request.GET) if page else [],
-            "previous_href": _query(request.GET, page=page.previous_page_number())
-            if page and page.has_previous()
-            else "",
-            "next_href": _query(request.GET, page=page.next_page_number())
-            if page and page.has_next()
-            else "",
+            **pagination(page, request.GET),
             "total": total,
             "filtering": form.is_bound,
         },
