@@ -315,6 +315,8 @@ class CaseAccess(models.Model):
 
     class Meta:
         ordering = ["-at"]
+        # The case page's reads, newest first, read in index order (docs/decisions.md).
+        indexes = [models.Index(fields=["case", "-at", "-id"], name="case_access_newest")]
 
     def __str__(self) -> str:
         return f"{self.user} read {self.case} ({self.what})"
