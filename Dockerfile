@@ -31,7 +31,9 @@ RUN useradd --system --home-dir /app resolve \
  && mkdir -p /var/lib/resolve/media /var/lib/resolve/beat \
  && chown -R resolve /var/lib/resolve
 USER resolve
-ENV WHITENOISE_USE_FINDERS=false MEDIA_ROOT=/var/lib/resolve/media \
+ENV WHITENOISE_USE_FINDERS=false RESOLVE_LOG_FORMAT=json MEDIA_ROOT=/var/lib/resolve/media \
     CELERY_BEAT_SCHEDULE_FILENAME=/var/lib/resolve/beat/celerybeat-schedule
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "-b", "0.0.0.0:8000", "-w", "4"]
+HEALTHCHECK --interval=15s --timeout=5s --retries=3 \
+  CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health/', timeout=4)"
+CMD ["gunicorn", "config.wsgi", "-c", "config/gunicorn.conf.py"]

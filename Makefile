@@ -94,3 +94,9 @@ lock: $(STAMP)
 
 clean:
 	rm -rf $(VENV) db.sqlite3
+
+## make prod-smoke: two gunicorn web processes, two Celery workers and one beat with production
+## settings on a fresh database (Redis db 12), their probes checked, then all stopped and dropped
+.PHONY: prod-smoke
+prod-smoke: $(STAMP) $(CSS)
+	$(VENV)/bin/python scripts/prod_smoke.py

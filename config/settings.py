@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "reports",
     "accounts",
     "retention",
+    "ops",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -117,6 +118,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the probes answer before any redirect to HTTPS or to sign-in (ops/middleware.py).
+    "ops.middleware.ProbeMiddleware",
+    "ops.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -283,10 +287,24 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "resolve@localhost")
 # Where the shipped policy presets live.
 POLICY_PRESETS_DIR = BASE_DIR / "escalation" / "presets"
 
+# RESOLVE_LOG_FORMAT=json writes one JSON object a line with the request id (ops/logs.py);
+# the default stays plain text.
+LOG_FORMAT = os.environ.get("RESOLVE_LOG_FORMAT", "plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"request_id": {"()": "ops.logs.RequestIdFilter"}},
+    "formatters": {
+        "json": {"()": "ops.logs.JsonFormatter"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # WeasyPrint logs each stage of every PDF at INFO ("Step 5 - Creating layout - Page 1").
     "loggers": {"weasyprint": {"level": os.environ.get("WEASYPRINT_LOG_LEVEL", "WARNING")}},
