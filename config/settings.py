@@ -111,6 +111,10 @@ INSTALLED_APPS = [
     "accounts",
     "retention",
     "ops",
+    "api",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
@@ -313,3 +317,19 @@ LOGGING = {
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "escalation:home"
 LOGOUT_REDIRECT_URL = "login"
+
+
+# The REST API (api/): an OpenAPI 3 schema, with Swagger UI's assets served from our own
+# static files so the Content Security Policy above still holds.
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Resolve API",
+    "DESCRIPTION": "Raise and follow professional disagreements between agencies.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}

@@ -90,6 +90,8 @@ TABLE: dict[str, Address] = {
     "notifications:inbox": Address((), (200,), "recipient"),
     "notifications:mark_all_read": Address((), (302,), "recipient", post=True, post_only=True),
     "proforma:check": Address((), (200,), "raiser", post=True),
+    "api:schema": Address((), (200,), "raiser"),
+    "api:docs": Address((), (200,), "raiser"),
     "accounts:keep_alive": Address((), (200,), "raiser", post=True, post_only=True),
     "accounts:two_factor_setup": Address((), (200, 302), "raiser", post=True),
     "accounts:two_factor_verify": Address((), (200, 302), "raiser", post=True),

@@ -130,6 +130,25 @@ def test_agencies_never_imports_escalation():
     )
 
 
+# --- the API ------------------------------------------------------------------------------
+
+API = files("api/**/*.py")
+
+
+def test_the_api_reaches_escalation_through_its_services_never_its_pages():
+    """api/ calls the same selectors, rules and domain services as the pages, never the
+    pages (or any app's views or forms) themselves."""
+    assert API, "no files found under api/: wrong path?"
+
+    def refused(name: str) -> bool:
+        return any(is_within(name, f"{app}.{door}") for app in APPS for door in DOORS) or is_within(
+            name, "accounts.views"
+        )
+
+    found = breaches(API, refused)
+    assert found == [], "api/ must not import the pages:\n" + "\n".join(found)
+
+
 # --- the apps' doors -----------------------------------------------------------------------
 
 APP_FILES = {app: files(f"{app}/**/*.py") for app in APPS}
