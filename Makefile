@@ -96,7 +96,9 @@ clean:
 	rm -rf $(VENV) db.sqlite3
 
 ## make prod-smoke: two gunicorn web processes, two Celery workers and one beat with production
-## settings on a fresh database (Redis db 12), their probes checked, then all stopped and dropped
+## settings on a fresh database (Redis db 12), their probes checked, a journey over HTTP (sign in,
+## raise, escalate from both web processes at once, sweep, mail delivered once, PDF), then all
+## stopped and dropped
 .PHONY: prod-smoke
 prod-smoke: $(STAMP) $(CSS)
 	$(VENV)/bin/python scripts/prod_smoke.py

@@ -7,6 +7,7 @@ import json
 import socket
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -53,6 +54,27 @@ def test_ready_names_the_broker_when_it_is_unreachable(client: Client, settings)
     assert body["failed"] == ["broker"]
     assert body["checks"]["database"] == "ok"
     assert body["checks"]["broker"].startswith("failed")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ready_names_the_database_when_it_is_unreachable(client: Client):
+    # The default connection pointed at a port where nothing listens, for this one request.
+    address = connection.settings_dict["PORT"]
+    connection.close()
+    connection.settings_dict["PORT"] = str(closed_port())
+    try:
+        response = client.get("/ready/")
+    finally:
+        connection.close()
+        connection.settings_dict["PORT"] = address
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["failed"] == ["database"]
+    assert body["checks"]["database"] == "failed: OperationalError"
+    assert body["checks"]["broker"] == "ok"
+    # The database is back for the next request.
+    assert client.get("/ready/").status_code == 200
 
 
 @pytest.mark.django_db
