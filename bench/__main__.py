@@ -19,6 +19,8 @@ RESULTS = Path(__file__).with_name("results.json")
 
 def main(names: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # A key of the bench's own, shared with the server the page bench starts (its sessions).
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 50)
     import django
 
     django.setup()

@@ -3,7 +3,7 @@
 Partnership 0 holds 10,000 cases between two agencies (its practitioner "many" sees all of
 them); partnership 1 holds 10 (its practitioner "few" sees those 10); the other 48 share the
 rest. Each partnership has five agencies, a practitioner in each, and board staff. A case
-climbs one to six steps of a ladder; an open case's last step is open and due far ahead
+lives one to six steps of the policy's ladder (six: the step 0 target, then steps 1 to 5); an open case's last step is open and due far ahead
 (in 2031, so that the deadline sweep bench, which runs in the same database, finds nothing of
 ours due). Each case and step has its "created" history row, as the case page reads them.
 
@@ -174,8 +174,10 @@ def _write(partnerships: int, cases: int) -> None:
             status = rng.choices(["open", "resolved", "withdrawn"], [3, 6, 1])[0]
             at = raised
             current = None
-            for number in range(1, reached + 1):
-                last = number == reached
+            # Six steps: the step 0 target beside step 1, then steps 1 to 5.
+            last_number = min(reached, MAX_STEPS - 1)
+            for number in range(0 if reached == MAX_STEPS else 1, last_number + 1):
+                last = number == last_number
                 step_id = next(step_ids)
                 current = step_id
                 open_step = last and status == "open"
@@ -186,6 +188,7 @@ def _write(partnerships: int, cases: int) -> None:
                         "case_id": case_id,
                         "number": number,
                         "name": f"Step {number}",
+                        "is_target": number == 0,
                         "started_at": at,
                         "due_at": DUE_FAR if open_step else at + dt.timedelta(days=7),
                         "completed_at": end,
