@@ -86,7 +86,7 @@ screenshots: $(STAMP) $(CSS) chromium
 ## make bench: the benchmarks, on the real PostgreSQL; figures to bench/results.json
 bench: $(STAMP) $(NODE_STAMP) check-services
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python manage.py migrate --no-input -v0
-	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench $(BENCH)
+	BENCH_COMMAND="make bench$(if $(BENCH), BENCH='$(BENCH)')" DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench $(BENCH)
 
 ## make lock: refresh requirements.lock from pyproject.toml
 lock: $(STAMP)

@@ -3,6 +3,8 @@
 Each module named bench/bench_*.py has `run() -> dict[str, float]`; figures are ratios or
 milliseconds measured in this process, against a baseline measured in the same run.
 `python -m bench NAME ...` runs only the named modules (e.g. `python -m bench sweep`).
+Last, it prints the table of every figure in results.json and writes docs/performance.md
+(bench/performance.py).
 """
 
 from __future__ import annotations
@@ -19,6 +21,10 @@ RESULTS = Path(__file__).with_name("results.json")
 
 def main(names: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    # A key of the bench's own, shared with the server the page bench starts (its sessions).
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + "k" * 50)
+    # The benches sign in with a session made here (force_login), without a second factor.
+    os.environ.setdefault("RESOLVE_TWO_FACTOR", "false")
     import django
 
     django.setup()
@@ -39,7 +45,11 @@ def main(names: list[str]) -> int:
             print(f"   {key} = {value:.3f}")
         results.update(figures)
         RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    print(f"Written to {RESULTS}")
+    from bench import performance
+
+    command = os.environ.get("BENCH_COMMAND") or " ".join(["python -m bench", *names])
+    print(performance.write(results, command))
+    print(f"Written to {RESULTS} and {performance.DOC}")
     return 0
 
 

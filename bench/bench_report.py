@@ -31,7 +31,7 @@ def _populate() -> Any:
 
     call_command("load_policies", verbosity=0)
     policy = Policy.objects.get(slug="oscb-children")
-    version = policy.versions.get(number=1)
+    version = policy.versions.order_by("-number").first()
     partnership = Partnership.objects.create(
         name="Bench Report Partnership", code=CODE, nation="england", adopted_policy=policy
     )
