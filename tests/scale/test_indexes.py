@@ -2,6 +2,7 @@
 enough rows made in bulk, then ANALYZE, then EXPLAIN (never enable_seqscan=off)."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
@@ -21,14 +22,14 @@ def oscb(presets) -> World:
     return preset_world(presets, "oscb-children")
 
 
-def _cases(world: World) -> list[Case]:
+def _cases(world: World, count: int = CASES, prefix: str = "TST") -> list[Case]:
     version = policy_current_version(world.partnership.adopted_policy)
     raiser = world.person("challenging", "practitioner")
     now = timezone.now()
     return Case.objects.bulk_create(
         Case(
             partnership=world.partnership,
-            reference=f"TST-{i:05d}",
+            reference=f"{prefix}-{i:05d}",
             policy_version=version,
             challenging_agency=world.challenging,
             raised_by=raiser,
@@ -38,9 +39,9 @@ def _cases(world: World) -> list[Case]:
             subject_age_band="5-10",
             disagreement="d",
             impact="i",
-            raised_at=now,
+            raised_at=now - dt.timedelta(minutes=i),
         )
-        for i in range(CASES)
+        for i in range(count)
     )
 
 
@@ -94,3 +95,18 @@ def test_the_sweeps_open_steps_by_due_moment_read_the_partial_index(oscb):
     )
     assert "open_step_due" in plan, plan
     assert "Seq Scan on escalation_casestep" not in plan, plan
+
+
+def test_the_boards_case_list_newest_first_reads_the_partnership_index(oscb, presets):
+    """Board staff of one partnership among many: their page of 50, newest first, is read in
+    the index's order and stops there, rather than sorting every case."""
+    from agencies.enums import Role
+    from escalation.queries.oversight import board_case_list
+
+    _cases(oscb)
+    other = preset_world(presets, "sab-adults")
+    _cases(other, count=3000, prefix="OTH")
+    board = oscb.person("board", Role.BOARD_STAFF)
+    plan = _plan(board_case_list(user=board).order_by("-raised_at", "-pk")[:50])
+    assert "case_partnership_newest" in plan, plan
+    assert not re.search(r"Seq Scan on escalation_case\b", plan), plan
