@@ -36,7 +36,7 @@ class BearerTokenAuthentication(authentication.BaseAuthentication):
         return self.keyword
 
 
-class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class BearerTokenScheme(OpenApiAuthenticationExtension):
     """The schema's name for the token: HTTP bearer."""
 
     target_class = "api.authentication.BearerTokenAuthentication"
