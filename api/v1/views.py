@@ -130,16 +130,21 @@ class CaseActionView(GenericAPIView[Case]):
     @extend_schema(parameters=[IF_MATCH], responses={200: CaseSerializer})
     def post(self, request: Request, reference: str) -> Response:
         case = _case(request, reference)
-        if not self.allowed(request, case):
-            return problem(403, "You may not do this to this case now.")
         given = request.headers.get("If-Match", "").strip()
+        stale = bool(given) and given.removeprefix("W/") != case_etag(case)
+        if not self.allowed(request, case):
+            # As on the pages: read before the case changed (and so stopped being theirs to
+            # act on), it is "the case has changed"; otherwise they may not.
+            if stale:
+                return problem(412, STALE, headers={"ETag": case_etag(case)})
+            return problem(403, "You may not do this to this case now.")
         if not given:
             return problem(
                 428,
                 "Give If-Match with the ETag of the case as you read it.",
                 headers={"ETag": case_etag(case)},
             )
-        if given.removeprefix("W/") != case_etag(case):
+        if stale:
             return problem(412, STALE, headers={"ETag": case_etag(case)})
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)

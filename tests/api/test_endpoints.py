@@ -154,8 +154,14 @@ def test_record_then_escalate(oscb, case):
     case.refresh_from_db()
     assert case.current_step.recorded_at is not None
     number = case.current_step.number
+    read = etag(case)
     body = ok(act(client, case, "escalate", {"reason": "Still no assessment."}), case)
     assert body["current_step"]["number"] == number + 1
+    # Sent again with the ETag it was read with: the case has changed (not "you may not").
+    before = written(case)
+    again = act(client, case, "escalate", {"reason": "Again"}, HTTP_IF_MATCH=read)
+    problem(again, 412)
+    assert written(case) == before
 
 
 def test_skip(oscb, case):
@@ -308,3 +314,11 @@ def test_a_session_without_its_second_factor_gets_401_not_a_redirect(client, cas
     assert "second factor" in body["detail"]
     # The token is its own second factor.
     assert api(case.raised_by).get(reverse("api:cases")).status_code == 200
+
+
+def test_the_api_token_command_revokes_a_token(oscb, case):
+    token, text = token_create(user=case.raised_by)
+    out = io.StringIO()
+    call_command("api_token", case.raised_by.username, "--revoke", token.prefix, stdout=out)
+    assert "revoked" in out.getvalue()
+    problem(Client(HTTP_AUTHORIZATION=f"Bearer {text}").get(reverse("api:cases")), 401)
