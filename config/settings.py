@@ -310,6 +310,7 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
@@ -319,6 +320,8 @@ REST_FRAMEWORK = {
 }
 # A personal access token for the API lasts this many days from when it is made.
 RESOLVE_API_TOKEN_DAYS = int(os.environ.get("RESOLVE_API_TOKEN_DAYS", "90"))
+# ... and may make this many requests (per second, minute, hour or day) before a 429.
+RESOLVE_API_RATE = os.environ.get("RESOLVE_API_RATE", "120/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Resolve API",
     "DESCRIPTION": "Raise and follow professional disagreements between agencies.",

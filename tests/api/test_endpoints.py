@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
@@ -322,3 +323,19 @@ def test_the_api_token_command_revokes_a_token(oscb, case):
     call_command("api_token", case.raised_by.username, "--revoke", token.prefix, stdout=out)
     assert "revoked" in out.getvalue()
     problem(Client(HTTP_AUTHORIZATION=f"Bearer {text}").get(reverse("api:cases")), 401)
+
+
+def test_a_token_over_its_rate_gets_429_problem(oscb, case, settings):
+    settings.RESOLVE_API_RATE = "2/minute"
+    cache.clear()
+    client = api(case.raised_by)
+    url = reverse("api:cases")
+    with time_machine.travel(MON_NOON, tick=False):
+        assert [client.get(url).status_code for _ in range(2)] == [200, 200]
+        body = problem(client.get(url), 429)
+        assert body["detail"]
+        # Another token of the same person has its own count.
+        assert api(case.raised_by).get(url).status_code == 200
+    with time_machine.travel(MON_NOON + dt.timedelta(minutes=2), tick=False):
+        assert client.get(url).status_code == 200
+    cache.clear()
