@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
 
 from .two_factor import has_app, proved
@@ -24,6 +24,23 @@ LAST_SEEN = "resolve_last_seen"
 # When the person signed in: stamping LAST_SEEN saves the session at each request, which
 # would make SESSION_COOKIE_AGE slide; a sign-in still ends SESSION_COOKIE_AGE after it began.
 SIGNED_IN_AT = "resolve_signed_in_at"
+
+
+# The API's endpoints answer with problem details, never a redirect to a page.
+API_PATH = "/api/v1/"
+
+
+def api_refusal(request: HttpRequest, detail: str) -> HttpResponse | None:
+    """For an API request, a 401 problem (not a redirect to sign in); None for a page."""
+    if not request.path.startswith(API_PATH):
+        return None
+    response = JsonResponse(
+        {"type": "about:blank", "title": "Not signed in", "status": 401, "detail": detail},
+        status=401,
+        content_type="application/problem+json",
+    )
+    response["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 def stamp_sign_in(sender: object, request: HttpRequest, **kwargs: object) -> None:
@@ -69,6 +86,8 @@ class IdleTimeoutMiddleware:
     @staticmethod
     def sign_out(request: HttpRequest, message: str) -> HttpResponse:
         logout(request)
+        if refused := api_refusal(request, message):
+            return refused
         messages.warning(request, message)
         return redirect_to_login(request.get_full_path())
 
@@ -106,5 +125,9 @@ class TwoFactorMiddleware:
         match = request.resolver_match
         if match is not None and match.view_name in BEFORE_SECOND_FACTOR:
             return None
+        if refused := api_refusal(
+            request, "Prove your second factor in the browser, or use a personal access token."
+        ):
+            return refused
         target = "accounts:two_factor_verify" if has_app(user) else "accounts:two_factor_setup"
         return redirect_to_login(request.get_full_path(), login_url=reverse(target))

@@ -1,10 +1,24 @@
-"""The REST API: its OpenAPI schema and docs; the versioned endpoints live under v1/."""
+"""The REST API: its OpenAPI schema and docs, and the versioned endpoints under v1/."""
 
 from django.contrib.auth.decorators import login_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from api.v1 import views
+
 app_name = "api"
+
+ACTIONS = {
+    "escalate": views.EscalateView,
+    "skip": views.SkipView,
+    "resolve": views.ResolveView,
+    "withdraw": views.WithdrawView,
+    "record": views.RecordView,
+    "agree": views.AgreeView,
+    "dispute": views.DisputeView,
+    "chase": views.ChaseView,
+    "reassign": views.ReassignView,
+}
 
 urlpatterns = [
     # Both are for signed-in people: the schema names every action a person can take.
@@ -13,5 +27,12 @@ urlpatterns = [
         "docs/",
         login_required(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
         name="docs",
+    ),
+    path("v1/cases/", views.CaseListView.as_view(), name="cases"),
+    path("v1/cases/<str:reference>/", views.CaseDetailView.as_view(), name="case"),
+    path("v1/cases/<str:reference>/steps/", views.CaseStepsView.as_view(), name="case_steps"),
+    *(
+        path(f"v1/cases/<str:reference>/{name}/", view.as_view(), name=f"case_{name}")
+        for name, view in ACTIONS.items()
     ),
 ]

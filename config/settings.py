@@ -323,7 +323,23 @@ LOGOUT_REDIRECT_URL = "login"
 # static files so the Content Security Policy above still holds.
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "PAGE_SIZE": 50,
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# A personal access token for the API lasts this many days from when it is made.
+RESOLVE_API_TOKEN_DAYS = int(os.environ.get("RESOLVE_API_TOKEN_DAYS", "90"))
+# ... and may make this many requests (per second, minute, hour or day) before a 429.
+RESOLVE_API_RATE = os.environ.get("RESOLVE_API_RATE", "120/minute")
 SPECTACULAR_SETTINGS = {
     "TITLE": "Resolve API",
     "DESCRIPTION": "Raise and follow professional disagreements between agencies.",

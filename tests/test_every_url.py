@@ -41,6 +41,8 @@ class Address:
     post_only: bool = False  # GET is refused with 405 (an action with no page)
     elsewhere: tuple[int, ...] | None = None  # board staff of another partnership, where
     # they differ from `outsider` (their own partnership's pages)
+    signed_out: int = 302  # a signed-out visitor: sent to sign in, or the API's 401
+    if_match: bool = False  # an API action: a POST without If-Match gets 428 (nothing saved)
 
 
 CASE = ("reference",)
@@ -92,6 +94,26 @@ TABLE: dict[str, Address] = {
     "proforma:check": Address((), (200,), "raiser", post=True),
     "api:schema": Address((), (200,), "raiser"),
     "api:docs": Address((), (200,), "raiser"),
+    # The API: a signed-out request gets 401 problem details, never the sign-in page.
+    "api:cases": Address((), (200,), "raiser", signed_out=401),
+    "api:case": Address(CASE, REFUSED, "raiser", signed_out=401),
+    "api:case_steps": Address(CASE, REFUSED, "raiser", signed_out=401),
+    **{
+        f"api:case_{action}": Address(
+            CASE, REFUSED, rightful, post=True, post_only=True, signed_out=401, if_match=True
+        )
+        for action, rightful in [
+            ("escalate", "raiser"),
+            ("skip", "raiser"),
+            ("resolve", "raiser"),
+            ("withdraw", "raiser"),
+            ("record", "raiser"),
+            ("agree", "raiser"),
+            ("dispute", "raiser"),
+            ("chase", "lead"),
+            ("reassign", "lead"),
+        ]
+    },
     "accounts:keep_alive": Address((), (200,), "raiser", post=True, post_only=True),
     "accounts:two_factor_setup": Address((), (200, 302), "raiser", post=True),
     "accounts:two_factor_verify": Address((), (200, 302), "raiser", post=True),
@@ -183,14 +205,18 @@ def _url(name: str, things: dict[str, Any]) -> str:
 
 @pytest.mark.parametrize("name", sorted(TABLE))
 def test_a_signed_out_visitor_is_sent_to_sign_in(client, things, name):
+    """Or, at an address of the API, refused with 401 problem details."""
     url = _url(name, things)
-    response = client.get(url)
-    assert response.status_code == 302
-    assert response.url.startswith(reverse("login"))
+    responses = [client.get(url)]
     if TABLE[name].post:
-        response = client.post(url, {})
-        assert response.status_code == 302
-        assert response.url.startswith(reverse("login"))
+        responses.append(client.post(url, {}))
+    for response in responses:
+        assert response.status_code == TABLE[name].signed_out, (url, response.status_code)
+        if response.status_code == 302:
+            assert response.url.startswith(reverse("login"))
+        else:
+            assert response["Content-Type"] == "application/problem+json"
+            assert response.json()["status"] == 401
 
 
 @pytest.mark.parametrize("name", sorted(TABLE))
@@ -202,7 +228,9 @@ def test_the_rightful_person_reaches_each_address(client, things, name):
         visitor.force_login(things[address.rightful])
     url = _url(name, things)
     response = visitor.post(url, things["form"]) if address.post_only else visitor.get(url)
-    assert response.status_code in (200, 302), (url, response.status_code)
+    # An API action reached without If-Match: 428, and nothing is done.
+    reached = (428,) if address.if_match else (200, 302)
+    assert response.status_code in reached, (url, response.status_code)
     if response.status_code == 302:
         assert not response.url.startswith(reverse("login")), url
 

@@ -91,6 +91,12 @@ ACTIONS: dict[str, str] = {
     "escalation:case_withdraw": "challenging",
     "escalation:case_reassign": "parties",
     "escalation:case_target": "parties",
+    "api:case_record": "step",
+    "api:case_escalate": "step",
+    "api:case_skip": "step",
+    "api:case_resolve": "step",
+    "api:case_withdraw": "challenging",
+    "api:case_reassign": "parties",
 }
 
 # The roles that a page of a role (an entry whose outsider is 403 or 404 and has no things of
@@ -155,11 +161,13 @@ def expected(name: str, actor: str, method: str, matrix: dict[str, Any]) -> tupl
         if not address.post:
             return (200,)  # the case's pages: every role of both parties, and the board
         allowed = may_act(name, actor, matrix)
+        # An API action posted without If-Match: 428 for a person who may act.
+        acted = (428,) if address.if_match else (200, 302, 409)
         if allowed is None:
-            return (200, 403) if method == "GET" else (200, 302, 403, 409)
+            return (200, 403) if method == "GET" else (403, *acted)
         if not allowed:
             return (403,)
-        return (200,) if method == "GET" else (200, 302, 409)  # the form, its errors, done
+        return (200,) if method == "GET" else acted  # the form, its errors, done
     if address.args:
         # A thing of one person (their notification, their export).
         return done if person(matrix, actor) == things[address.rightful] else address.outsider
