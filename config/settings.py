@@ -340,6 +340,16 @@ REST_FRAMEWORK = {
 RESOLVE_API_TOKEN_DAYS = int(os.environ.get("RESOLVE_API_TOKEN_DAYS", "90"))
 # ... and may make this many requests (per second, minute, hour or day) before a 429.
 RESOLVE_API_RATE = os.environ.get("RESOLVE_API_RATE", "120/minute")
+# The shared cache (the API's rate counts): Redis in production, so every web process counts
+# the same requests; without it, each process's memory.
+if os.environ.get("RESOLVE_CACHE_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["RESOLVE_CACHE_URL"],
+            "KEY_PREFIX": "resolve",
+        }
+    }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Resolve API",
     "DESCRIPTION": "Raise and follow professional disagreements between agencies.",

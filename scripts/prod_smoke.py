@@ -368,6 +368,7 @@ def main() -> int:
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DATABASE_URL": f"{PG}/{name}",
         "CELERY_BROKER_URL": os.environ.get("SMOKE_BROKER", "redis://127.0.0.1:6379/12"),
+        "RESOLVE_CACHE_URL": "redis://127.0.0.1:6379/13",
         "DEBUG": "false",
         "RESOLVE_HTTPS": "true",
         "SECRET_KEY": uuid.uuid4().hex * 2,
