@@ -3,6 +3,7 @@ never changed or deleted through the product."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -38,12 +39,31 @@ def test_the_case_page_shows_who_has_looked(client, oscb):
 
     assert "2 reads by 2 people." in section
     rows = re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", section, re.S)[1:]
-    cells = [re.findall(r"<td[^>]*>(.*?)</td>", row, re.S) for row in rows]
+    cells = [
+        [html.unescape(cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+        for row in rows
+    ]
+    # Names such as O'Brien are escaped on the page; the cells are compared as text.
     # Newest first: the raiser's read of this very page, then the manager's.
     assert [c[1:] for c in cells] == [
         [raiser.get_full_name(), oscb.challenging.name, "Case page"],
         [manager.get_full_name(), oscb.responding.name, "Case page"],
     ]
+
+
+def test_a_name_with_an_apostrophe_or_markup_is_shown_escaped(client, oscb):
+    case = oscb.raise_case()
+    reader = oscb.person("responding", Role.LINE_MANAGER)
+    reader.first_name, reader.last_name = "Siobhan", "O'Brien <b>"
+    reader.save()
+    client.force_login(reader)
+    client.get(reverse("escalation:case", args=[case.reference]))
+    client.force_login(case.raised_by)
+
+    section = _reads_section(client.get(reverse("escalation:case", args=[case.reference])).text)
+
+    assert "Siobhan O&#x27;Brien &lt;b&gt;" in section
+    assert "<b>" not in section
 
 
 def test_a_pdf_download_is_a_read_of_the_case(client, oscb):
