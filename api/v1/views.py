@@ -5,6 +5,7 @@ without it 428, with an older one 412; either way nothing is saved."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django.db.models import QuerySet
@@ -152,62 +153,53 @@ class CaseActionView(GenericAPIView[Case]):
         return _with_etag(changed)
 
 
-class EscalateView(CaseActionView):
+class ReasonActionView(CaseActionView):
+    """An action that takes only a reason: its permission and its domain service."""
+
+    service: ClassVar[Callable[..., Case]]
+
+    def perform(self, request: Request, case: Case, data: dict[str, Any], version: int) -> Case:
+        return type(self).service(
+            case=case, by=_me(request), reason=data["reason"], expected_version=version
+        )
+
+
+class EscalateView(ReasonActionView):
     """The current step did not resolve the disagreement: on to the next step."""
 
     perm = "escalation.escalate_case"
-
-    def perform(self, request: Request, case: Case, data: dict[str, Any], version: int) -> Case:
-        return case_escalate(
-            case=case, by=_me(request), reason=data["reason"], expected_version=version
-        )
+    service = case_escalate
 
 
-class SkipView(CaseActionView):
+class SkipView(ReasonActionView):
     """Skip the current step: a risk of significant harm calls for senior people now."""
 
     perm = "escalation.skip_step"
-
-    def perform(self, request: Request, case: Case, data: dict[str, Any], version: int) -> Case:
-        return case_skip_step(
-            case=case, by=_me(request), reason=data["reason"], expected_version=version
-        )
+    service = case_skip_step
 
 
-class WithdrawView(CaseActionView):
+class WithdrawView(ReasonActionView):
     """Withdraw the challenge (the raiser, or a manager of the challenging agency)."""
 
     perm = "escalation.withdraw_case"
-
-    def perform(self, request: Request, case: Case, data: dict[str, Any], version: int) -> Case:
-        return case_withdraw(
-            case=case, by=_me(request), reason=data["reason"], expected_version=version
-        )
+    service = case_withdraw
 
 
-class DisputeView(CaseActionView):
+class DisputeView(ReasonActionView):
     """The raiser's side disputes the proposed resolution: the case escalates."""
 
     perm = "escalation.agree_for_raiser"
-
-    def perform(self, request: Request, case: Case, data: dict[str, Any], version: int) -> Case:
-        return case_dispute_resolution(
-            case=case, by=_me(request), reason=data["reason"], expected_version=version
-        )
+    service = case_dispute_resolution
 
 
-class ChaseView(CaseActionView):
+class ChaseView(ReasonActionView):
     """Chase the overdue current step."""
 
     perm = "escalation.chase_step"
+    service = step_chase
 
     def allowed(self, request: Request, case: Case) -> bool:
         return case.current_step is not None and super().allowed(request, case)
-
-    def perform(self, request: Request, case: Case, data: dict[str, Any], version: int) -> Case:
-        return step_chase(
-            case=case, by=_me(request), reason=data["reason"], expected_version=version
-        )
 
 
 class AgreeView(CaseActionView):
