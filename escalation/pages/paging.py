@@ -6,8 +6,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.paginator import Page
+from django.core.paginator import Page, Paginator
 from django.http import QueryDict
+from django.utils.functional import cached_property
+
+
+class CountedPaginator(Paginator):
+    """A paginator over rows the page has counted already: it does not count them again."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @cached_property
+    def count(self) -> int:
+        return self._known_count
 
 
 def query_with(params: QueryDict, **changes: Any) -> str:

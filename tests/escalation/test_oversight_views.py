@@ -1073,3 +1073,18 @@ def test_timeline_form_errors(client, oscb, values, field, message):
     assert f'href="#id_{field}"' in html
     assert "<tbody" not in html  # no timeline from bad input
     assert "Traceback" not in html
+
+
+def test_board_unfiltered_counts_the_cases_once(client, oscb, board_cases):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        response = board_filtered(client, oscb, "")
+    counts = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT COUNT(*) AS "__count" FROM "escalation_case"')
+    ]
+    assert len(references(response)) == len(board_cases)
+    assert len(counts) == 1

@@ -25,7 +25,7 @@ from django.utils import timezone
 from agencies.calendars import LONDON
 from escalation.models import Case, PolicyVersion
 from escalation.pages.oversight.forms import BoardCaseFilterForm, OverdueFilterForm, TimelineForm
-from escalation.pages.paging import pagination, query_with
+from escalation.pages.paging import CountedPaginator, pagination, query_with
 from escalation.queries.cases import case_list_for_user
 from escalation.queries.oversight import (
     OVERDUE_SORTS,
@@ -184,9 +184,12 @@ def board_cases(request: HttpRequest) -> HttpResponse:
     page = None
     total = cases.count()
     if not form.is_bound or form.is_valid():
+        newest = cases.order_by("-raised_at", "-pk")
         if form.is_bound:
-            cases = filter_cases(cases, **form.filters())
-        paginator = Paginator(cases.order_by("-raised_at", "-pk"), BOARD_PAGE_SIZE)
+            paginator = Paginator(filter_cases(newest, **form.filters()), BOARD_PAGE_SIZE)
+        else:
+            # Unfiltered, the page's rows are the cases just counted for the total.
+            paginator = CountedPaginator(newest, BOARD_PAGE_SIZE, count=total)
         page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
