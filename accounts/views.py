@@ -1,24 +1,30 @@
-"""Pages of signing in and staying signed in."""
+"""Pages of signing in and staying signed in, and of the person's own API tokens."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from api.models import ApiToken
+from api.tokens import token_create, token_revoke
 from config.http import AuthenticatedHttpRequest
 
 from . import two_factor
-from .forms import CodeForm
+from .forms import CodeForm, TokenForm
 from .middleware import idle_seconds_left
 
 FRESH_CODES = "resolve_fresh_backup_codes"
+# A token just made: its text, carried across the redirect and dropped as it is shown.
+FRESH_TOKEN = "resolve_fresh_api_token"
 
 
 def lock_minutes() -> int:
@@ -132,3 +138,55 @@ def backup_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
             "next": next_page(request),
         },
     )
+
+
+def token_state(token: ApiToken, now: datetime) -> str:
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at <= now:
+        return "expired"
+    return "works"
+
+
+@never_cache
+@login_required
+def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The person's own personal access tokens: name and make one (its text is shown once,
+    on the page the making redirects to), see each one's state, revoke one."""
+    user = request.user
+    form = TokenForm(request.POST if request.method == "POST" else None)
+    fresh = None
+    if request.method == "POST":
+        if form.is_valid():
+            token, text = token_create(user=user, name=form.cleaned_data["name"])
+            request.session[FRESH_TOKEN] = {"prefix": token.prefix, "text": text}
+            messages.success(request, f"Token “{token.name}” made.")
+            return redirect("accounts:api_tokens")
+    else:
+        fresh = request.session.pop(FRESH_TOKEN, None)
+    now = timezone.now()
+    tokens = [(token, token_state(token, now)) for token in user.api_tokens.all()]
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {
+            "form": form,
+            "fresh": fresh,
+            "tokens": tokens,
+            "days": int(getattr(settings, "RESOLVE_API_TOKEN_DAYS", 90)),
+            "has_errors": bool(form.errors),
+        },
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: AuthenticatedHttpRequest, prefix: str) -> HttpResponse:
+    """Revoke one of the person's own tokens; anyone else's is not found."""
+    token = get_object_or_404(ApiToken, user=request.user, prefix=prefix)
+    if token.revoked_at is None:
+        token_revoke(token=token)
+        messages.success(request, f"Token “{token.name}” ({token.prefix}) is revoked.")
+    else:
+        messages.success(request, f"Token “{token.name}” ({token.prefix}) was already revoked.")
+    return redirect("accounts:api_tokens")

@@ -17,6 +17,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from agencies.enums import Role
+from api.tokens import token_create
 from notifications.models import Notification, OutboxMessage
 from notifications.services import outbox_deliver
 from proforma.services import proforma_queue_record, proforma_render
@@ -118,6 +119,9 @@ TABLE: dict[str, Address] = {
     "accounts:two_factor_setup": Address((), (200, 302), "raiser", post=True),
     "accounts:two_factor_verify": Address((), (200, 302), "raiser", post=True),
     "accounts:backup_codes": Address((), (200, 302), "raiser", post=True),
+    # Their own tokens: the page lists only the visitor's; another's token is not found.
+    "accounts:api_tokens": Address((), (200,), "raiser", post=True),
+    "accounts:api_token_revoke": Address(("token",), REFUSED, "raiser", post=True, post_only=True),
 }
 
 
@@ -177,6 +181,7 @@ def _things(oscb: World) -> dict[str, Any]:
     draft = draft_of(at_question)
     submitted = walk(owner, begin(owner, raiser), answers(oscb))
     assert owner.post(submitted).status_code == 302
+    token, _ = token_create(user=raiser, name="the raiser's script")
     return {
         "owner": owner,
         "raiser": raiser,
@@ -194,6 +199,7 @@ def _things(oscb: World) -> dict[str, Any]:
         "render_job": str(render_job.pk),
         "pdf": str(pdf.pk),
         "notification": str(notification.pk),
+        "token": token.prefix,
         "policy": case.policy_version.policy.slug,
         "form": {"version": 1, "format": "csv", "partnership": oscb.partnership.code},
     }
