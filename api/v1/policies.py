@@ -42,7 +42,7 @@ NO_SUCH_POLICY = "No such policy."
 # --- what is shown ---------------------------------------------------------------------
 
 
-class DeadlineSerializer(serializers.Serializer[DeadlineRule]):
+class PolicyDeadlineSerializer(serializers.Serializer[DeadlineRule]):
     kind = serializers.ChoiceField(
         choices=["working_days", "same_working_day", "clock_hours", "none"]
     )
@@ -54,42 +54,42 @@ class DeadlineSerializer(serializers.Serializer[DeadlineRule]):
         return rule_in_words(rule, wording="sentence")
 
 
-class StepSummarySerializer(serializers.Serializer[StepSpec]):
+class PolicyStepSummarySerializer(serializers.Serializer[StepSpec]):
     number = serializers.IntegerField()
     name = serializers.CharField()
     target = serializers.BooleanField(help_text="Step 0: a requirement that never delays step 1.")
 
 
-class RouteSummarySerializer(serializers.Serializer[RouteSpec]):
+class PolicyRouteSummarySerializer(serializers.Serializer[RouteSpec]):
     slug = serializers.CharField()
     name = serializers.CharField()
-    steps = StepSummarySerializer(many=True)
+    steps = PolicyStepSummarySerializer(many=True)
 
 
-class ActorSerializer(serializers.Serializer[Any]):
+class PolicyActorSerializer(serializers.Serializer[Any]):
     side = serializers.CharField(help_text="challenging, responding or partnership")
     role = serializers.CharField()
     title = serializers.CharField(help_text="The job titles in words, where the policy names them.")
 
 
-class StepSerializer(StepSummarySerializer):
+class PolicyStepSerializer(PolicyStepSummarySerializer):
     description = serializers.CharField()
-    actors = ActorSerializer(many=True)
-    deadline = DeadlineSerializer()
-    deadline_when_risk = DeadlineSerializer(
+    actors = PolicyActorSerializer(many=True)
+    deadline = PolicyDeadlineSerializer()
+    deadline_when_risk = PolicyDeadlineSerializer(
         help_text="The rule when a risk of significant harm is flagged (often the same)."
     )
     may_skip_when_risk = serializers.BooleanField()
     meeting_required = serializers.BooleanField()
 
 
-class RouteSerializer(RouteSummarySerializer):
+class PolicyRouteSerializer(PolicyRouteSummarySerializer):
     description = serializers.CharField()
     who_may_raise = serializers.CharField()
-    steps = StepSerializer(many=True)
+    steps = PolicyStepSerializer(many=True)
 
 
-class ChoiceSerializer(serializers.Serializer[Any]):
+class PolicyChoiceSerializer(serializers.Serializer[Any]):
     slug = serializers.CharField()
     name = serializers.CharField()
 
@@ -103,14 +103,14 @@ class PolicySummarySerializer(serializers.Serializer[Any]):
         allow_null=True, help_text="The partnership whose own policy it is; null for a preset."
     )
     adopted = serializers.BooleanField(help_text="Your partnership runs it.")
-    routes = RouteSummarySerializer(many=True)
+    routes = PolicyRouteSummarySerializer(many=True)
 
 
 class PolicySerializer(PolicySummarySerializer):
     source = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.source
-    categories = ChoiceSerializer(many=True)
-    not_for_this_procedure = ChoiceSerializer(many=True)
-    routes = RouteSerializer(many=True)
+    categories = PolicyChoiceSerializer(many=True)
+    not_for_this_procedure = PolicyChoiceSerializer(many=True)
+    routes = PolicyRouteSerializer(many=True)
 
 
 def _policy(version: PolicyVersion, spec: PolicySpec, adopted: set[int]) -> dict[str, Any]:

@@ -40,43 +40,43 @@ class CellField(serializers.Field):
         return value
 
 
-class RowSerializer(serializers.Serializer[Any]):
+class ReportRowSerializer(serializers.Serializer[Any]):
     label = serializers.CharField()  # type: ignore[assignment]  # a field, not Field.label
     values = serializers.ListField(child=CellField(), help_text="One per column after the first.")
 
 
-class FigureSerializer(serializers.Serializer[Any]):
+class ReportFigureSerializer(serializers.Serializer[Any]):
     key = serializers.CharField()
     title = serializers.CharField()
     summary = serializers.CharField()
     columns = serializers.ListField(
         child=serializers.CharField(), help_text="The first names the rows' labels."
     )
-    rows = RowSerializer(many=True)
+    rows = ReportRowSerializer(many=True)
 
 
-class FilterWordsSerializer(serializers.Serializer[Any]):
+class ReportFilterWordsSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
     value = serializers.CharField()
 
 
-class StatementSerializer(serializers.Serializer[Any]):
+class ReportStatementSerializer(serializers.Serializer[Any]):
     recorded_on = serializers.DateField()
     themes = serializers.ListField(child=serializers.ChoiceField(choices=LearningTheme.choices))
     text = serializers.CharField()
 
 
-class PartnershipSerializer(serializers.Serializer[Any]):
+class ReportPartnershipSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
 
 
 class ReportSerializer(serializers.Serializer[Any]):
-    partnership = PartnershipSerializer()
+    partnership = ReportPartnershipSerializer()
     generated_at = serializers.DateTimeField()
-    filters = FilterWordsSerializer(many=True, help_text="The filters in words.")
-    figures = FigureSerializer(many=True)
-    statements = StatementSerializer(
+    filters = ReportFilterWordsSerializer(many=True, help_text="The filters in words.")
+    figures = ReportFigureSerializer(many=True)
+    statements = ReportStatementSerializer(
         many=True,
         allow_null=True,
         help_text="The learning statements, without their cases; null when fewer than 5.",
