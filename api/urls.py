@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from api.v1 import views
+from api.v1 import notifications, policies, reports, views
 
 app_name = "api"
 
@@ -35,4 +35,13 @@ urlpatterns = [
         path(f"v1/cases/<str:reference>/{name}/", view.as_view(), name=f"case_{name}")
         for name, view in ACTIONS.items()
     ),
+    path("v1/policies/", policies.PolicyListView.as_view(), name="policies"),
+    path("v1/policies/<slug:slug>/", policies.PolicyDetailView.as_view(), name="policy"),
+    path(
+        "v1/policies/<slug:slug>/timeline/",
+        policies.PolicyTimelineView.as_view(),
+        name="policy_timeline",
+    ),
+    path("v1/notifications/", notifications.NotificationListView.as_view(), name="notifications"),
+    path("v1/report/", reports.ReportView.as_view(), name="report"),
 ]

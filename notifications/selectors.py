@@ -207,9 +207,13 @@ def outbox_stale_ids(*, now: dt.datetime, stale_before: dt.datetime, limit: int)
     )
 
 
-def inbox_for_user(*, user: Any) -> QuerySet[Notification]:
-    """The person's notifications, newest first."""
-    return Notification.objects.filter(recipient=user).order_by("-created_at", "-pk")
+def inbox_for_user(*, user: Any, unread: bool | None = None) -> QuerySet[Notification]:
+    """The person's notifications, newest first; only the unread (or only the read) ones
+    when `unread` says so."""
+    found = Notification.objects.filter(recipient=user)
+    if unread is not None:
+        found = found.filter(read_at__isnull=unread)
+    return found.order_by("-created_at", "-pk")
 
 
 def inbox_unread_count(*, user: Any) -> int:

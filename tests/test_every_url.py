@@ -115,6 +115,12 @@ TABLE: dict[str, Address] = {
             ("reassign", "lead"),
         ]
     },
+    # The policies are not case data: anyone who works in a partnership reads them.
+    "api:policies": Address((), (200,), "board", signed_out=401),
+    "api:policy": Address(("policy",), (200,), "board", signed_out=401),
+    "api:policy_timeline": Address(("policy",), (200,), "board", signed_out=401),
+    "api:notifications": Address((), (200,), "recipient", signed_out=401),
+    "api:report": Address((), NOT_THEIR_ROLE, "board", elsewhere=(200,), signed_out=401),
     "accounts:keep_alive": Address((), (200,), "raiser", post=True, post_only=True),
     "accounts:two_factor_setup": Address((), (200, 302), "raiser", post=True),
     "accounts:two_factor_verify": Address((), (200, 302), "raiser", post=True),

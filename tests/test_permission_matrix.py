@@ -112,6 +112,9 @@ EXCEPTIONS: dict[tuple[str, str, str], tuple[int, ...]] = {
     ("escalation:policies", "platform-admin", "GET"): (403,),
     ("escalation:policy", "platform-admin", "GET"): (403,),
     ("escalation:policy_timeline", "platform-admin", "GET"): (403,),
+    ("api:policies", "platform-admin", "GET"): (403,),
+    ("api:policy", "platform-admin", "GET"): (403,),
+    ("api:policy_timeline", "platform-admin", "GET"): (403,),
     # An export of another partnership's cases is refused outright.
     ("reports:export", "elsewhere-board-staff", "POST"): (403,),
 }

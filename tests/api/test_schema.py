@@ -49,3 +49,32 @@ def test_a_signed_out_visitor_is_sent_to_sign_in(client):
         response = client.get(reverse(name))
         assert response.status_code == 302
         assert response.url.startswith(reverse("login"))
+
+
+def test_the_read_only_endpoints_are_in_the_schema_with_their_parameters(client, practitioner):
+    client.force_login(practitioner)
+    paths = client.get(reverse("api:schema"), {"format": "json"}).json()["paths"]
+    wanted = {
+        "/api/v1/policies/": set(),
+        "/api/v1/policies/{slug}/": {"slug"},
+        "/api/v1/policies/{slug}/timeline/": {"slug", "nation", "start", "route", "risk"},
+        "/api/v1/notifications/": {"page", "unread"},
+        "/api/v1/report/": {
+            "partnership",
+            "raised_from",
+            "raised_to",
+            "policy",
+            "agency",
+            "other_agency",
+            "category",
+            "route",
+            "step_reached",
+            "risk",
+            "outcome",
+            "theme",
+        },
+    }
+    for path, parameters in wanted.items():
+        operation = paths[path]
+        assert set(operation) == {"get"}, path  # read-only
+        assert {p["name"] for p in operation["get"].get("parameters", [])} == parameters, path
