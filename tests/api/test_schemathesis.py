@@ -31,7 +31,7 @@ def test_generated_requests_get_no_server_error_and_conform(client, presets):
     schema.app = get_wsgi_application()
     _, text = token_create(user=practitioner)
     operations = [result.ok() for result in schema.get_all_operations()]
-    assert len(operations) == 12
+    assert len(operations) == 13
     seen: list[int] = []
 
     @settings(
