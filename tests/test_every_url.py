@@ -45,6 +45,13 @@ class Address:
     signed_out: int = 302  # a signed-out visitor: sent to sign in, or the API's 401
     if_match: bool = False  # an API action: a POST without If-Match gets 428 (nothing saved)
 
+    def post_to(self, client: Client, url: str, data: dict[str, Any]) -> Any:
+        """POST `data`: as JSON to an address of the API (it takes nothing else), as a form to
+        a page."""
+        if self.signed_out == 401:
+            return client.post(url, data, content_type="application/json")
+        return client.post(url, data)
+
 
 CASE = ("reference",)
 REFUSED = (404,)
@@ -96,7 +103,9 @@ TABLE: dict[str, Address] = {
     "api:schema": Address((), (200,), "raiser"),
     "api:docs": Address((), (200,), "raiser"),
     # The API: a signed-out request gets 401 problem details, never the sign-in page.
-    "api:cases": Address((), (200,), "raiser", signed_out=401),
+    # GET lists the person's own cases; POST raises one: an outsider's body raises nothing
+    # (400), and board staff, who do not raise on the pages, are refused (403).
+    "api:cases": Address((), (200, 400), "raiser", post=True, elsewhere=(200, 403), signed_out=401),
     "api:case": Address(CASE, REFUSED, "raiser", signed_out=401),
     "api:case_steps": Address(CASE, REFUSED, "raiser", signed_out=401),
     **{
@@ -221,7 +230,7 @@ def test_a_signed_out_visitor_is_sent_to_sign_in(client, things, name):
     url = _url(name, things)
     responses = [client.get(url)]
     if TABLE[name].post:
-        responses.append(client.post(url, {}))
+        responses.append(TABLE[name].post_to(client, url, {}))
     for response in responses:
         assert response.status_code == TABLE[name].signed_out, (url, response.status_code)
         if response.status_code == 302:
@@ -239,7 +248,9 @@ def test_the_rightful_person_reaches_each_address(client, things, name):
     if address.rightful != "owner":
         visitor.force_login(things[address.rightful])
     url = _url(name, things)
-    response = visitor.post(url, things["form"]) if address.post_only else visitor.get(url)
+    response = (
+        address.post_to(visitor, url, things["form"]) if address.post_only else visitor.get(url)
+    )
     # An API action reached without If-Match: 428, and nothing is done.
     reached = (428,) if address.if_match else (200, 302)
     assert response.status_code in reached, (url, response.status_code)
@@ -266,7 +277,7 @@ def test_a_person_of_an_agency_not_party_gets_no_data(client, oscb, things, name
     if not response.streaming:
         assert things["reference"] not in response.content.decode(errors="replace")
     if address.post:
-        response = client.post(url, things["form"])
+        response = address.post_to(client, url, things["form"])
         assert response.status_code in expected, (url, "POST", response.status_code)
         if not response.streaming:
             assert things["reference"] not in response.content.decode(errors="replace")
@@ -313,7 +324,7 @@ def test_junk_input_gets_a_page_never_a_server_error(client, things, name):
     if not address.post_only:
         responses.append(visitor.get(url, JUNK))
     if address.post or address.post_only:
-        responses.append(visitor.post(url, JUNK))
+        responses.append(address.post_to(visitor, url, JUNK))
     for response in responses:
         assert response.status_code < 500, (url, response.status_code)
         if not response.streaming:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView, ListAPIView
@@ -19,6 +20,7 @@ from api.problems import STALE, problem
 from api.v1.serializers import (
     CaseSerializer,
     NothingSerializer,
+    RaiseSerializer,
     ReasonSerializer,
     ReassignSerializer,
     RecordSerializer,
@@ -31,6 +33,7 @@ from escalation.domain import (
     case_dispute_resolution,
     case_escalate,
     case_log_read,
+    case_raise,
     case_reassign,
     case_resolve,
     case_skip_step,
@@ -41,6 +44,7 @@ from escalation.domain import (
 from escalation.enums import CaseStatus
 from escalation.errors import InvalidInput
 from escalation.models import Case, CaseStep
+from escalation.pages.raising.forms import agencies_user_may_raise_for
 from escalation.queries import case_page as sel
 from escalation.queries.cases import case_get_for_user, case_list_for_user, case_steps
 
@@ -74,7 +78,7 @@ def _with_etag(case: Case) -> Response:
 
 
 class CaseListView(ListAPIView[Case]):
-    """The cases you may see, newest first."""
+    """The cases you may see, newest first; POST raises one."""
 
     serializer_class = CaseSerializer
 
@@ -92,6 +96,27 @@ class CaseListView(ListAPIView[Case]):
     @extend_schema(parameters=[STATUS_FILTER])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return super().get(request, *args, **kwargs)
+
+    @extend_schema(request=RaiseSerializer, responses={201: CaseSerializer})
+    def post(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Raise a challenge, as the raise pages do (escalation.domain.case_raise): 201 with
+        the case, its ETag and its address. Only people who may raise on the pages may
+        (403 otherwise); bad answers are 400 with the pages' messages by field, and nothing
+        is saved."""
+        agencies = agencies_user_may_raise_for(user=request.user)
+        if not agencies:
+            return problem(403, "Your roles do not let you raise a challenge.")
+        serializer = RaiseSerializer(data=request.data, context={"agencies": agencies})
+        serializer.is_valid(raise_exception=True)
+        case = case_raise(by=_me(request), **serializer.validated_data)
+        return Response(
+            CaseSerializer(case).data,
+            status=201,
+            headers={
+                "ETag": case_etag(case),
+                "Location": request.build_absolute_uri(reverse("api:case", args=[case.reference])),
+            },
+        )
 
 
 class CaseDetailView(GenericAPIView[Case]):

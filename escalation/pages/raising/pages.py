@@ -10,7 +10,7 @@ from typing import Any
 from django.http import Http404
 from django.utils import timezone
 
-from agencies.models import Agency
+from agencies.models import Agency, Partnership
 from agencies.selectors import partnership_calendar
 from escalation.deadlines import Due, compute_due
 from escalation.domain import checks
@@ -18,6 +18,7 @@ from escalation.enums import AgeBand, SubjectKind
 from escalation.pages.raising import forms as rf
 from escalation.pages.raising.drafts import Raising
 from escalation.pages.raising.page import Answer, QuestionPage, Rows
+from escalation.policy import RouteSpec
 
 
 def due_at(r: Raising) -> dt.datetime | None:
@@ -26,11 +27,19 @@ def due_at(r: Raising) -> dt.datetime | None:
     return dt.datetime.fromisoformat(text) if text else None
 
 
+def first_step_due(
+    route: RouteSpec, partnership: Partnership, *, risk: bool, now: dt.datetime
+) -> Due:
+    """When the route's first step would fall due by the policy's rule, were the case raised
+    now (the raise pages' due page, and the API's raise)."""
+    rule = route.ladder[0].rule(risk=risk)
+    calendar = partnership_calendar(partnership=partnership)
+    return compute_due(rule, step_start=now, raised_at=now, calendar=calendar)
+
+
 def policy_due(r: Raising, now: dt.datetime) -> Due:
     """When the first step would fall due by the policy's rule, were the case raised now."""
-    rule = r.route.ladder[0].rule(risk=bool(r.answers.get("risk")))
-    calendar = partnership_calendar(partnership=r.agency.partnership)
-    return compute_due(rule, step_start=now, raised_at=now, calendar=calendar)
+    return first_step_due(r.route, r.agency.partnership, risk=bool(r.answers.get("risk")), now=now)
 
 
 def _shown(moment: dt.datetime) -> str:
