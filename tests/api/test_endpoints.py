@@ -22,28 +22,17 @@ from escalation.models import Case, CaseAccess
 from escalation.policy import record_fields
 from escalation.queries.case_page import reassign_candidates
 from escalation.queries.policies import case_route, policy_spec
-from tests.escalation.world import World, build_world
+from tests.api.calls import api, problem
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
 MON_NOON = dt.datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)
-PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-def oscb(presets) -> World:
-    return build_world(policy=presets["oscb-children"], code="OXF")
 
 
 @pytest.fixture
 def case(oscb) -> Case:
     with time_machine.travel(MON_NOON, tick=False):
         return oscb.raise_case(risk_of_significant_harm=True)
-
-
-def api(user: Any) -> Client:
-    _, text = token_create(user=user, name="test")
-    return Client(HTTP_AUTHORIZATION=f"Bearer {text}")
 
 
 def etag(case: Case) -> str:
@@ -76,14 +65,6 @@ def ok(response: Any, case: Case) -> dict[str, Any]:
     assert response.status_code == 200, response.content
     body = response.json()
     assert response["ETag"] == etag(case) == body["etag"]
-    return dict(body)
-
-
-def problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    body = response.json()
-    assert body["status"] == status and body["title"] and "type" in body
     return dict(body)
 
 

@@ -9,33 +9,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.test import Client
 from django.urls import reverse
 from rest_framework.pagination import PageNumberPagination
 
 from agencies.enums import Role
-from api.tokens import token_create
 from escalation.models import Case
 from notifications.models import Notification, OutboxMessage
 from notifications.selectors import inbox_for_user
 from notifications.services import notification_mark_read, outbox_deliver
-from tests.escalation.world import World, build_world
+from tests.api.calls import PROBLEM, api
+from tests.escalation.world import World
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
 MON_NOON = dt.datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)
-PROBLEM = "application/problem+json"
 URL = "/api/v1/notifications/"
-
-
-@pytest.fixture
-def oscb(presets) -> World:
-    return build_world(policy=presets["oscb-children"], code="OXF")
-
-
-def api(user: Any) -> Client:
-    _, text = token_create(user=user, name="test")
-    return Client(HTTP_AUTHORIZATION=f"Bearer {text}")
 
 
 def raised(world: World, when: dt.datetime) -> Case:

@@ -15,33 +15,14 @@ from django.urls import reverse
 
 from agencies.enums import Role
 from agencies.models import Membership
-from api.tokens import token_create
 from escalation.domain.policies import policy_copy_to_draft, policy_publish
-from tests.escalation.world import World, build_world
+from tests.api.calls import api, problem
+from tests.escalation.world import build_world
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
-PROBLEM = "application/problem+json"
 RAISED = "2026-12-23T15:00"  # a Wednesday in England, before Christmas
-
-
-@pytest.fixture
-def oscb(presets) -> World:
-    return build_world(policy=presets["oscb-children"], code="OXF")
-
-
-def api(user: Any) -> Client:
-    _, text = token_create(user=user, name="test")
-    return Client(HTTP_AUTHORIZATION=f"Bearer {text}")
-
-
-def problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    body = response.json()
-    assert body["status"] == status and body["title"] and "type" in body
-    return dict(body)
 
 
 def timeline(client: Client, **query: str) -> Any:

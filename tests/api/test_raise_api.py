@@ -15,29 +15,18 @@ from django.urls import reverse
 
 from agencies.enums import Role
 from agencies.models import Partnership
-from api.tokens import token_create
 from escalation.models import Case
 from escalation.queries.policies import case_route
 from notifications.enums import Event
 from notifications.models import OutboxMessage
-from tests.escalation.world import World, build_world
+from tests.api.calls import PROBLEM, api
+from tests.escalation.world import World
 from tests.factories import AgencyFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
 MON_NOON = dt.datetime(2026, 11, 23, 12, 0, tzinfo=LONDON)
-PROBLEM = "application/problem+json"
 SAVED_NOTHING = "Nothing was saved: correct what is shown."
-
-
-@pytest.fixture
-def oscb(presets) -> World:
-    return build_world(policy=presets["oscb-children"], code="OXF")
-
-
-def api(user: Any) -> Client:
-    _, text = token_create(user=user, name="test")
-    return Client(HTTP_AUTHORIZATION=f"Bearer {text}")
 
 
 def good(world: World, **changes: Any) -> dict[str, Any]:

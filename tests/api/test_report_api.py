@@ -17,11 +17,11 @@ from api.tokens import token_create
 from reports.conf import FEWER_THAN_5
 from reports.report import build_report
 from reports.selectors import ReportFilters
+from tests.api.calls import problem
 from tests.escalation.world import preset_world
 from tests.reports.scenario import NOW, Scenario, build_scenario
 
 pytestmark = pytest.mark.django_db
-PROBLEM = "application/problem+json"
 URL = "/api/v1/report/"
 
 
@@ -38,14 +38,6 @@ def get(user: Any, **query: Any) -> Any:
 
 def board(scenario: Scenario) -> Any:
     return scenario.world.person("board", Role.BOARD_STAFF)
-
-
-def problem(response: Any, status: int) -> dict[str, Any]:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == PROBLEM
-    body = response.json()
-    assert body["status"] == status and body["title"] and "type" in body
-    return dict(body)
 
 
 def figure(body: dict[str, Any], key: str) -> dict[str, Any]:
