@@ -141,7 +141,8 @@ FIGURES = [
         lambda r: r["report_ms_100k"] < 1000,
         "The report aggregates every case of the partnership in PostgreSQL (its queries are the "
         "row below); on this shared 2-CPU machine the aggregates over 100,000 rows take this "
-        "long, and the best of three varies with the load.",
+        "long, and the best of three varies with the load (load average {load_at_report:.1f} as the "
+        "report bench began in this run).",
     ),
     Figure("report_ms_100k_median", "Board report page at 100,000 cases (ms, median of 3)"),
     Figure("report_queries_100k", "Board report page: queries"),
