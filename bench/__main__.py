@@ -40,6 +40,7 @@ def main(names: list[str]) -> int:
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     for name in chosen:
         print(f"== {name}")
+        results[f"load_at_{name}"] = os.getloadavg()[0]  # the machine is shared
         figures = importlib.import_module(f"bench.bench_{name}").run()
         for key, value in figures.items():
             print(f"   {key} = {value:.3f}")

@@ -2,8 +2,8 @@
 of a bare Django view's requests per second on the same server (goal: at least 0.5), and the
 SQL queries each page makes for a person with 10 cases and one with 10,000 (goal: the same).
 
-Seeds the bench database first (bench/seed.py: 50 partnerships, 100,000 cases; skipped when
-already there). Then starts gunicorn as production runs it (config.wsgi, DEBUG off, a
+Seeds the bench database first (bench/seed.py: 50 partnerships, 100,000 cases, and the
+archive's closed cases that bring the steps to 1,000,000; skipped when already there). Then starts gunicorn as production runs it (config.wsgi, DEBUG off, a
 SECRET_KEY, DATABASE_CONN_MAX_AGE=60, 2 sync workers) with the bench's URLs
 (bench/settings.py: the product's and a bare view at /bench/bare/), two-factor sign-in
 waived, on 127.0.0.1:8321. A second process (bench/loadclient.py) sends GETs over loopback
@@ -15,8 +15,9 @@ Figures: pages_bare_rps; pages_<page>_rps and pages_<page>_ratio for queue_many 
 queue of the practitioner with 10,000 cases), queue_typical (one with about 750), board_cases
 (board staff of the partnership with 10,000 cases) and case_page; pages_<page>_queries_10 and
 pages_<page>_queries_10k for queue, board_cases and case_page; pages_seed_s (seconds the seed
-took in this run: near nothing when it was already there) and pages_seed_fresh_s (the last
-seed from nothing).
+took in this run: near nothing when it was already there), pages_seed_fresh_s (the last
+seed from nothing), and the seed's pages_seed_cases, pages_seed_archive_cases and
+pages_seed_steps.
 """
 
 from __future__ import annotations
@@ -153,16 +154,21 @@ def run() -> dict[str, float]:
 
     seeded = seed.seed()
     print(
-        f"   seed: {seeded.partnerships} partnerships, {seeded.cases:,} cases, "
-        f"{seeded.steps:,} steps, {seeded.seconds:.1f} s"
-        + ("" if seeded.created else " (already there)")
+        f"   seed: {seeded.partnerships} partnerships, {seeded.cases:,} cases "
+        f"(and {seeded.archive_cases:,} in the archive), {seeded.steps:,} steps, "
+        f"{seeded.seconds:.1f} s" + ("" if seeded.created else " (already there)")
     )
     many, few, board, board_few = (person(k) for k in ("many", "few", "board", "board-few"))
     typical = _typical()
     few_case, steps = _case_with_most_steps(few)
     many_case, _ = _case_with_most_steps(many, steps)
 
-    figures: dict[str, float] = {"pages_seed_s": seeded.seconds}
+    figures: dict[str, float] = {
+        "pages_seed_s": seeded.seconds,
+        "pages_seed_cases": float(seeded.cases),
+        "pages_seed_archive_cases": float(seeded.archive_cases),
+        "pages_seed_steps": float(seeded.steps),
+    }
     if seeded.created:  # kept in results.json until the next seed from nothing
         figures["pages_seed_fresh_s"] = seeded.seconds
     for name, (small_user, large_user, small_path, large_path) in {

@@ -14,12 +14,18 @@ Also reported, to show where the goal stands: `pdf_words_only_ms`, the record's 
 stylesheet, no boxes, no running heads, no tagging. It is the least any layout of this record
 can cost in WeasyPrint; `pdf_words_only_ratio_to_floor` is its ratio to the floor.
 
+Per page: `pdf_record_pages` and `pdf_words_only_pages` are the pages of the documents
+rendered (read back from the PDFs with pypdf), `pdf_record_ms_per_page` and
+`pdf_words_only_ms_per_page` each time divided by its pages, and
+`pdf_ratio_to_words_per_page` the pro forma's time per page against the words' alone.
+
 The case is built inside a transaction that is rolled back, and the PDFs go to a temporary
 MEDIA_ROOT, so the run leaves nothing behind.
 """
 
 from __future__ import annotations
 
+import io
 import statistics
 import tempfile
 import time
@@ -60,13 +66,19 @@ def _one_line_product() -> None:
     pdf_from_html(ONE_LINE)
 
 
-def _words_only(html: str) -> Callable[[], object]:
+def _pages(pdf: bytes) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+def _words_only(html: str) -> Callable[[], bytes]:
     from django.utils.html import escape, strip_tags
     from weasyprint import HTML
 
     words = escape(" ".join(strip_tags(html.split("<body>", 1)[1]).split()))
     page = f"<html lang='en-GB'><title>x</title><p>{words}</p></html>"
-    return lambda: HTML(string=page).write_pdf()
+    return lambda: bytes(HTML(string=page).write_pdf())
 
 
 def run() -> dict[str, float]:
@@ -92,9 +104,12 @@ def run() -> dict[str, float]:
                 figures["pdf_record_ms"] = _median_ms(
                     lambda: proforma_render(case=case, section=None, by=by)
                 )
-                figures["pdf_words_only_ms"] = _median_ms(
-                    _words_only(proforma_html(case=case, section=None))
-                )
+                words_only = _words_only(proforma_html(case=case, section=None))
+                figures["pdf_words_only_ms"] = _median_ms(words_only)
+                rendered = proforma_render(case=case, section=None, by=by)
+                with rendered.file.open("rb") as pdf:
+                    figures["pdf_record_pages"] = float(_pages(pdf.read()))
+                figures["pdf_words_only_pages"] = float(_pages(words_only()))
                 raise _RollBack
         except _RollBack:
             pass
@@ -103,5 +118,12 @@ def run() -> dict[str, float]:
     figures["pdf_ratio_to_floor"] = figures["pdf_record_ms"] / figures["pdf_floor_ms"]
     figures["pdf_words_only_ratio_to_floor"] = (
         figures["pdf_words_only_ms"] / figures["pdf_floor_ms"]
+    )
+    figures["pdf_record_ms_per_page"] = figures["pdf_record_ms"] / figures["pdf_record_pages"]
+    figures["pdf_words_only_ms_per_page"] = (
+        figures["pdf_words_only_ms"] / figures["pdf_words_only_pages"]
+    )
+    figures["pdf_ratio_to_words_per_page"] = (
+        figures["pdf_record_ms_per_page"] / figures["pdf_words_only_ms_per_page"]
     )
     return figures

@@ -14,6 +14,8 @@ import statistics
 import time
 from typing import Any
 
+from bench.bulk import case_template
+
 CASES = 100_000
 CODE = "benchrpt"
 RUNS = 3
@@ -64,30 +66,23 @@ def _populate() -> Any:
         closed = raised + dt.timedelta(days=days * 7 / 5) if status != "open" else None
         reached = rng.choices([1, 2, 3, 4, 5], [50, 25, 15, 7, 3])[0]
         plan.append((reached, status, raised, closed))
-        cases.append(
-            Case(
-                partnership=partnership,
-                reference=f"BENCH-{n:06d}",
-                policy_version=version,
-                route="conference-dissent" if n % 20 == 0 else "standard",
-                category=rng.choice(categories),
-                challenging_agency=a,
-                raised_by=raiser,
-                responding_agency=b,
-                responding_professional="Bench professional",
-                subject_kind="child",
-                subject_initials="ZZ",
-                subject_age_band="5-10",
-                disagreement="Bench",
-                impact="Bench",
-                risk_of_significant_harm=n % 9 == 0,
-                status=status,
-                version=1,
-                raised_at=raised,
-                closed_at=closed,
-                working_days_to_close=days if closed else None,
-            )
+        case = case_template(
+            partnership=partnership,
+            version=version,
+            challenging_agency=a,
+            raised_by=raiser,
+            responding_agency=b,
+            raised_at=raised,
         )
+        case.reference = f"BENCH-{n:06d}"
+        case.route = "conference-dissent" if n % 20 == 0 else "standard"
+        case.category = rng.choice(categories)
+        case.risk_of_significant_harm = n % 9 == 0
+        case.status = status
+        case.version = 1
+        case.closed_at = closed
+        case.working_days_to_close = days if closed else None
+        cases.append(case)
     Case.objects.bulk_create(cases, batch_size=5000)
     steps, learning = [], []
     for case, (reached, status, raised, closed) in zip(cases, plan, strict=True):

@@ -1,15 +1,18 @@
 """The deadline sweep on 10,000 and on 1,000,000 steps in PostgreSQL.
 
-Builds a partnership in the bench database (COPY) whose steps are mostly completed,
-some open and due far ahead, and a fixed 300 open steps that call for a reminder or an alert
-at the moment measured: 100 due next working day, 100 due today, 100 overdue. It times the
-sweep at 10,000 steps, adds steps (all completed or due far ahead) up to 1,000,000, and times
-it again: what is due is the same, so the times should be too. Then it deletes everything
-it made.
+The sweep's own partnership (written with COPY) holds 10,000 steps in cases of five: mostly
+completed, some open and due far ahead, and a fixed 300 open steps that call for a reminder
+or an alert at the moment measured: 100 due next working day, 100 due today, 100 overdue.
+It is timed twice on the same server: first in a database of its own (created, migrated and
+dropped here), where its 10,000 are all the steps there are; then in the bench database
+beside the seed's 1,000,000 steps (bench/seed.py: 100,000 cases and the archive's; seeded
+here when not already there), whose open steps are all due in 2031, so what is due is the
+same 300 and the times should be too. Then it deletes what it made.
 
 Figures: sweep_ms_10k, sweep_ms_1m (median of 5 runs, each writing the same 1,000 or so
-outbox rows from nothing), sweep_ratio_1m_to_10k, and sweep_index_scan_1m (1 when EXPLAIN
-of the sweep's query at 1,000,000 steps reads the partial index open_step_due).
+outbox rows from nothing), sweep_steps_10k and sweep_steps_1m (the steps in the table at
+each), sweep_ratio_1m_to_10k, and sweep_index_scan_1m (1 when EXPLAIN of the sweep's query
+beside the seed reads the partial index open_step_due).
 """
 
 from __future__ import annotations
@@ -17,12 +20,15 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bench.bulk import analyze, case_template, copy_rows, next_ids, step_template
+
 CODE = "benchswp"
 SMALL = 10_000
-LARGE = 1_000_000
 DUE_EACH = 100  # per kind: due next working day, due today, overdue
 STEPS_PER_CASE = 5
 FUTURE_SHARE = 0.01  # open steps due far ahead (never read by the sweep)
@@ -93,36 +99,20 @@ class _World:
         raiser, responder = self.people[(0, Role.PRACTITIONER)], self.people[(1, Role.PRACTITIONER)]
         started = NOW - dt.timedelta(days=30)
         done_at = started + dt.timedelta(days=1)
-        case_template = Case(
+        case_row = case_template(
             partnership=self.partnership,
-            reference="",
-            policy_version=self.version,
-            route="standard",
-            category="criteria-for-referrals",
+            version=self.version,
             challenging_agency=self.agencies[0],
             raised_by=raiser,
             responding_agency=self.agencies[1],
             responding_person=responder,
-            responding_professional="Bench professional",
-            subject_kind="child",
-            subject_initials="ZZ",
-            subject_age_band="5-10",
-            disagreement="Bench",
-            impact="Bench",
             raised_at=started,
         )
-        step_template = CaseStep(
-            number=1,
-            name="Step 1",
-            started_at=started,
-            due_at=started + dt.timedelta(days=7),
-            challenging_role=Role.PRACTITIONER,
-            responding_role=Role.PRACTITIONER,
-        )
-        case_ids = _next_ids(Case, len(plan))
-        _copy(
+        step_row = step_template(started_at=started, due_at=started + dt.timedelta(days=7))
+        case_ids = next_ids(Case, len(plan))
+        copy_rows(
             Case,
-            case_template,
+            case_row,
             (
                 {
                     "id": case_id,
@@ -142,12 +132,12 @@ class _World:
                         "case_id": case_id,
                         "number": number,
                         "name": f"Step {number}",
-                        "due_at": step_due_at if is_open else step_template.due_at,
+                        "due_at": step_due_at if is_open else step_row.due_at,
                         "completed_at": None if is_open else done_at,
                         "outcome": "" if is_open else "escalated",
                     }
 
-        _copy(CaseStep, step_template, step_rows(), with_pk=False)
+        copy_rows(CaseStep, step_row, step_rows(), with_pk=False)
 
     def step_count(self) -> int:
         from escalation.models import CaseStep
@@ -173,47 +163,6 @@ class _World:
         from django.contrib.auth import get_user_model
 
         get_user_model().objects.filter(pk__in=users).delete()
-
-
-def _next_ids(model: Any, count: int) -> list[int]:
-    """Primary keys taken from the table's own sequence, for rows written with COPY."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [model._meta.db_table, count],
-        )
-        return [row[0] for row in cursor.fetchall()]
-
-
-def _copy(model: Any, template: Any, changes: Any, *, with_pk: bool) -> None:
-    """COPY rows into the model's table: each row is the template's values (as the model's
-    fields would save them, so a column added later gets its default) with `changes`."""
-    from django.db import connection
-
-    fields = [f for f in model._meta.concrete_fields if with_pk or not f.primary_key]
-    base = [f.get_db_prep_save(f.pre_save(template, True), connection) for f in fields]
-    position = {f.attname: i for i, f in enumerate(fields)}
-    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
-    table = connection.ops.quote_name(model._meta.db_table)
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
-    ):
-        for change in changes:
-            row = list(base)
-            for attname, value in change.items():
-                row[position[attname]] = value
-            copy.write_row(row)
-
-
-def _analyze() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE escalation_casestep")
-        cursor.execute("ANALYZE escalation_case")
 
 
 def _time_sweep(world: _World) -> tuple[float, int]:
@@ -258,37 +207,79 @@ def _explain(world: _World) -> str:
     return sweep_candidates(due_before=due_before).explain()
 
 
-def run() -> dict[str, float]:
+@contextmanager
+def _small_database() -> Iterator[str]:
+    """A database of its own, beside the bench database on the same server, migrated and
+    empty, as Django's default connection; dropped after."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.db import connection
+
+    name = connection.settings_dict["NAME"]
+    small = f"{name}_sweep"
+    quoted = connection.ops.quote_name(small)
+
+    def switch(to: str) -> None:
+        connection.close()
+        connection.settings_dict["NAME"] = to
+        ContentType.objects.clear_cache()  # its ids are the database's
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP DATABASE IF EXISTS {quoted}")
+        cursor.execute(f"CREATE DATABASE {quoted}")
+    switch(small)
+    try:
+        call_command("migrate", interactive=False, verbosity=0)
+        yield small
+    finally:
+        switch(name)
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP DATABASE IF EXISTS {quoted}")
+
+
+def _measure(*, label: str) -> tuple[float, int, str]:
+    """The sweep's partnership (10,000 steps, the 300 due among them) in the connected
+    database, timed; the median ms, the steps in the whole table, the EXPLAIN."""
     from agencies.models import Partnership
+    from escalation.models import CaseStep
 
     Partnership.objects.filter(code=CODE).delete()
     world = _World()
     try:
-        future_small = int(SMALL * FUTURE_SHARE)
-        world.add(steps=SMALL, future=future_small, due=True)
-        _analyze()
+        world.add(steps=SMALL, future=int(SMALL * FUTURE_SHARE), due=True)
+        analyze("escalation_casestep", "escalation_case")
         assert world.step_count() == SMALL
-        small_ms, written = _time_sweep(world)
-        print(f"   {SMALL:,} steps: {small_ms:.1f} ms, {written} outbox rows written")
-
-        started = time.perf_counter()
-        future_more = int(LARGE * FUTURE_SHARE) - future_small
-        world.add(steps=LARGE - SMALL, future=future_more, due=False)
-        _analyze()
-        assert world.step_count() == LARGE
-        print(f"   grew to {LARGE:,} steps in {time.perf_counter() - started:.0f} s")
-        large_ms, written = _time_sweep(world)
-        print(f"   {LARGE:,} steps: {large_ms:.1f} ms, {written} outbox rows written")
+        total = CaseStep.objects.count()
+        ms, written = _time_sweep(world)
+        print(f"   {label}: {total:,} steps: {ms:.1f} ms, {written} outbox rows written")
         plan = _explain(world)
-        print("   EXPLAIN of the sweep's query at 1,000,000 steps:")
-        for line in plan.splitlines():
-            print(f"     {line}")
-        index_scan = "open_step_due" in plan and "Seq Scan on escalation_casestep" not in plan
     finally:
         world.clean()
+    return ms, total, plan
+
+
+def run() -> dict[str, float]:
+    from bench import seed
+
+    with _small_database() as small:
+        print(f"   database {small}: the sweep's own 10,000 steps alone")
+        small_ms, small_total, _ = _measure(label="alone")
+    seeded = seed.seed()
+    print(
+        f"   bench database: the seed's {seeded.steps:,} steps"
+        + (f" (seeded in {seeded.seconds:.0f} s)" if seeded.created else " (already there)")
+        + ", and the sweep's 10,000"
+    )
+    large_ms, large_total, plan = _measure(label="with the seed")
+    print(f"   EXPLAIN of the sweep's query at {large_total:,} steps:")
+    for line in plan.splitlines():
+        print(f"     {line}")
+    index_scan = "open_step_due" in plan and "Seq Scan on escalation_casestep" not in plan
     return {
         "sweep_ms_10k": small_ms,
+        "sweep_steps_10k": float(small_total),
         "sweep_ms_1m": large_ms,
+        "sweep_steps_1m": float(large_total),
         "sweep_ratio_1m_to_10k": large_ms / small_ms,
         "sweep_index_scan_1m": 1.0 if index_scan else 0.0,
     }

@@ -3,8 +3,10 @@ figure with its goal, met or missed, and why where missed. `make bench` writes i
 
 from __future__ import annotations
 
+import math
 import os
 import platform
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +37,10 @@ _LOAD_WHY = (
     "against the bare view's, which needs no query of ours. "
 )
 FIGURES = [
-    Figure("pages_seed_fresh_s", "Seeding 100,000 cases from nothing (s)"),
+    Figure("pages_seed_cases", "Seeded cases in the pages' 50 partnerships"),
+    Figure("pages_seed_archive_cases", "Seeded archive cases (closed, whole ladders)"),
+    Figure("pages_seed_steps", "Seeded steps, all cases"),
+    Figure("pages_seed_fresh_s", "Seeding all of it from nothing (s)"),
     Figure("pages_seed_s", "Seeding in this run (s; near 0 when already seeded)"),
     Figure("pages_bare_rps", "Bare Django view, requests/s (the baseline)"),
     Figure(
@@ -103,25 +108,29 @@ FIGURES = [
     ),
     Figure("pages_case_page_queries_10", "Case page: queries for the person with 10 cases"),
     Figure("sweep_ms_10k", "Deadline sweep at 10,000 steps (ms)"),
+    Figure("sweep_steps_10k", "Steps in the table then (the sweep's database of its own)"),
+    Figure("sweep_steps_1m", "Steps in the table beside the seed (the seed's and the sweep's)"),
     Figure(
         "sweep_ms_1m",
-        "Deadline sweep at 1,000,000 steps (ms)",
+        "Deadline sweep beside the seed's 1,000,000 steps (ms)",
         "< 50",
         lambda r: r["sweep_ms_1m"] < 50,
         "Finding the 300 due steps is an index scan (the row below); the time is the sweep's "
         "work for them: reading their cases, people and calendars and writing about 1,000 "
         "outbox rows in one transaction, the same at 10,000 steps. It follows what is due, not "
-        "how many steps there are (the ratio row).",
+        "how many steps there are (the ratio row). This run shared the machine's 2 CPUs with "
+        "other work (load average {load_at_sweep:.1f} as the sweep began), which the time "
+        "includes.",
     ),
     Figure(
         "sweep_ratio_1m_to_10k",
-        "Sweep at 1,000,000 steps ÷ at 10,000 (the same 300 due)",
+        "Sweep beside the 1,000,000 steps ÷ at 10,000 (the same 300 due)",
         "< 3",
         lambda r: r["sweep_ratio_1m_to_10k"] < 3,
     ),
     Figure(
         "sweep_index_scan_1m",
-        "Sweep's query reads open_step_due at 1,000,000 steps (1 = yes)",
+        "Sweep's query reads open_step_due beside the 1,000,000 steps (1 = yes)",
         "= 1",
         lambda r: r["sweep_index_scan_1m"] == 1,
     ),
@@ -132,7 +141,8 @@ FIGURES = [
         lambda r: r["report_ms_100k"] < 1000,
         "The report aggregates every case of the partnership in PostgreSQL (its queries are the "
         "row below); on this shared 2-CPU machine the aggregates over 100,000 rows take this "
-        "long, and the best of three varies with the load.",
+        "long, and the best of three varies with the load (load average {load_at_report:.1f} as the "
+        "report bench began in this run).",
     ),
     Figure("report_ms_100k_median", "Board report page at 100,000 cases (ms, median of 3)"),
     Figure("report_queries_100k", "Board report page: queries"),
@@ -147,7 +157,7 @@ FIGURES = [
         "< 3",
         lambda r: r["pdf_ratio_to_floor"] < 3,
         "The record's words alone, with no layout, cost {pdf_words_only_ratio_to_floor:.1f} "
-        "floors in WeasyPrint (the last row): the goal is below what WeasyPrint needs for the "
+        "floors in WeasyPrint (the row Words alone ÷ floor): the goal is below what WeasyPrint needs for the "
         "text itself. The floor, a one-line page, also moves from run to run on this shared "
         "machine, and the ratio with it: see bench/bench_pdf.py and docs/proforma.md.",
     ),
@@ -159,8 +169,28 @@ FIGURES = [
         lambda r: r["pdf_ratio_to_words"] < 2,
         "The pro forma lays out each step's section as a table of labelled fields, with the "
         "signature blocks and the header and footer on every page; WeasyPrint's table layout is "
-        "the cost beyond the words themselves (docs/proforma.md).",
+        "the cost beyond the words themselves (docs/proforma.md). Per page it is "
+        "{pdf_ratio_to_words_per_page:.1f} times (the rows below): the pro forma's fields and "
+        "margins spread the same words over {pdf_record_pages:.0f} pages, the words alone fill "
+        "{pdf_words_only_pages:.0f}. This run shared the machine with other work (load average "
+        "{load_at_pdf:.1f} as the PDF bench began).",
     ),
+    Figure("pdf_record_pages", "Pro forma PDF: pages (read back from the PDF)"),
+    Figure("pdf_record_ms_per_page", "Pro forma PDF: ms per page"),
+    Figure("pdf_words_only_pages", "Words alone: pages"),
+    Figure("pdf_words_only_ms_per_page", "Words alone: ms per page"),
+    Figure(
+        "pdf_ratio_to_words_per_page",
+        "Pro forma PDF ÷ words alone, per page",
+        "< 2",
+        lambda r: r["pdf_ratio_to_words_per_page"] < 2,
+        "The pro forma's time per page against the words' alone, each over its own pages "
+        "({pdf_record_pages:.0f} and {pdf_words_only_pages:.0f}).",
+    ),
+    Figure("load_at_pages", "Load average (1 min) when the page bench began"),
+    Figure("load_at_pdf", "Load average (1 min) when the PDF bench began"),
+    Figure("load_at_report", "Load average (1 min) when the report bench began"),
+    Figure("load_at_sweep", "Load average (1 min) when the sweep bench began"),
 ]
 
 
@@ -192,6 +222,43 @@ def machine() -> list[str]:
     ]
 
 
+def data(results: dict[str, float]) -> list[str]:
+    """What the benches ran on (bench/seed.py), with the seed's counts from this run."""
+
+    def count(key: str, otherwise: str) -> str:
+        return f"{results[key]:,.0f}" if key in results else otherwise
+
+    cases, archive = count("pages_seed_cases", "100,000"), count("pages_seed_archive_cases", "")
+    steps = count("pages_seed_steps", "1,000,000")
+    return [
+        f"One database holds the seed (bench/seed.py, COPY): {cases} cases in 50 partnerships,",
+        "each living one to six steps of the ladder (the step 0 target and steps 1 to 5), and",
+        f"{steps} steps in all, with their history rows. One partnership holds 10,000 cases",
+        "between two agencies (the person with 10,000 cases), another 10 (the person with 10).",
+        "",
+        "How the 1,000,000 steps are reached, and what is not like production: a case holds",
+        "each step of its ladder at most once (CaseStep's constraint case_step_once; a",
+        "reassignment or a chase changes the step, it adds none; the longest ladder of the",
+        "presets has six steps), so 100,000 cases hold at most 600,000 steps, and the 100,000",
+        "as drawn (most resolve at step 1 or 2) hold 228,496. The other steps belong to the",
+        f"archive: {archive or 'the'} closed cases in ten more partnerships, raised in the three",
+        "years before the others, each of which climbed the whole ladder and was resolved at",
+        "step 5 (the last may be shorter, so that the steps come to exactly 1,000,000). In",
+        "production such old cases would sit in the same partnerships as the live ones, and",
+        "nearly all would have ended at a lower step; here no page bench reads the archive's",
+        "partnerships, so the pages' figures stay at the issue's 100,000 cases, while every",
+        "table and index holds all of the 1,000,000 steps.",
+        "",
+        "The sweep is timed at 10,000 steps in a database of its own (created and dropped on",
+        "the same server), then in this database beside the seed (bench/bench_sweep.py); the",
+        "seed's open steps are due in 2031, so both times find the sweep's same 300 due. The",
+        "report's 100,000 cases are the report bench's own (bench/bench_report.py).",
+        "",
+        "The machine is shared with other work (other sessions' tests and builds) while the",
+        "bench runs: the load average is recorded above and as each bench began (the table).",
+    ]
+
+
 def write(results: dict[str, float], command: str) -> str:
     if results.get("pdf_words_only_ms"):
         results = {
@@ -210,7 +277,7 @@ def write(results: dict[str, float], command: str) -> str:
             ok = figure.met(results)
             met = "met" if ok else "**missed**"
             if not ok:
-                why = figure.why.format(**results)
+                why = figure.why.format_map(defaultdict(lambda: math.nan, results))
                 missed.append(f"- **{figure.what}** ({shown}, goal {figure.goal}): {why}")
         rows.append(f"| {figure.what} (`{figure.key}`) | {shown} | {figure.goal} | {met} |")
     text = "\n".join(
@@ -231,13 +298,7 @@ def write(results: dict[str, float], command: str) -> str:
             "",
             "## Data",
             "",
-            "The page benches run on 50 partnerships seeded in bulk (bench/seed.py, COPY): 100,000",
-            "cases, each living one to six steps of the ladder (the step 0 target and steps 1 to",
-            "5), with their history rows: 228,496 steps (the seed's random draws are fixed).",
-            "One partnership holds 10,000 cases between two agencies (the person with 10,000",
-            "cases), another 10 (the person with 10).",
-            "The 1,000,000-step figures are the sweep bench's own data (bench/bench_sweep.py); the",
-            "report's 100,000 cases are the report bench's own (bench/bench_report.py).",
+            *data(results),
             "",
             "## Figures",
             "",
