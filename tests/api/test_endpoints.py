@@ -18,6 +18,7 @@ from django.urls import reverse
 from agencies.enums import Role
 from api.models import ApiToken
 from api.tokens import token_create, token_revoke
+from api.urls import ACTIONS
 from escalation.models import Case, CaseAccess
 from escalation.policy import record_fields
 from escalation.queries.case_page import reassign_candidates
@@ -211,6 +212,27 @@ def test_a_party_who_may_not_act_gets_403_and_nothing_is_saved(oscb, case):
     assert written(case) == before
 
 
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+def test_every_action_refuses_a_party_who_may_not_act_with_403(oscb, case, action):
+    # Board staff see every case of their partnership and may chase a step, none of the other
+    # eight; a practitioner of the agency disagreed with sees the case and may chase nothing.
+    who = ("responding", Role.PRACTITIONER) if action == "chase" else ("board", Role.BOARD_STAFF)
+    before = written(case)
+    body = problem(act(api(oscb.person(*who)), case, action, {}), 403)
+    assert body["detail"] == "You may not do this to this case now."
+    assert written(case) == before
+
+
+@pytest.mark.parametrize("action", sorted(ACTIONS))
+def test_every_action_with_a_stale_if_match_gets_412_and_saves_nothing(oscb, case, action):
+    stale = etag(case)
+    oscb.write_record(case)
+    before = written(case)
+    body = problem(act(api(case.raised_by), case, action, {}, HTTP_IF_MATCH=stale), 412)
+    assert body["detail"] == "The case has changed since you read it: read it again."
+    assert written(case) == before
+
+
 def test_bad_input_gets_field_errors_and_saves_nothing(oscb, case):
     client = api(oscb.any_actor(case))
     before = written(case)
@@ -222,6 +244,27 @@ def test_bad_input_gets_field_errors_and_saves_nothing(oscb, case):
     assert body["errors"]["record"]
     body = problem(act(client, case, "resolve", {"themes": ["nonsense"]}), 400)
     assert "themes.0" in body["errors"] or "themes" in body["errors"]
+    assert written(case) == before
+
+
+def test_the_other_actions_refuse_bad_input_field_by_field_and_save_nothing(oscb, case):
+    before = written(case)
+    body = problem(act(api(case.raised_by), case, "withdraw", {"reason": "  "}), 400)
+    assert list(body["errors"]) == ["reason"]
+    body = problem(act(api(oscb.any_actor(case)), case, "skip", {}), 400)
+    assert list(body["errors"]) == ["reason"]
+    lead = api(oscb.person("challenging", Role.SAFEGUARDING_LEAD))
+    outsider = oscb.person("unrelated", Role.PRACTITIONER)
+    body = problem(
+        act(lead, case, "reassign", {"side": "challenging", "to": outsider.pk, "reason": "Leave"}),
+        400,
+    )
+    assert body["errors"] == {"to": ["Select a person of that side's agency"]}
+    body = problem(act(lead, case, "reassign", {"side": "nowhere", "to": "x"}), 400)
+    assert set(body["errors"]) == {"side", "to"}
+    with time_machine.travel(case.current_step.due_at + dt.timedelta(hours=1), tick=False):
+        body = problem(act(lead, case, "chase", {"reason": ""}), 400)
+    assert list(body["errors"]) == ["reason"]
     assert written(case) == before
 
 
