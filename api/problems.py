@@ -68,6 +68,14 @@ def _flatten(detail: Any, prefix: str = "") -> dict[str, list[str]]:
     return {prefix or "detail": [str(detail)]}
 
 
+def _refused_input(context: dict[str, Any]) -> str:
+    """A read is refused as a read: it had nothing to save."""
+    request = context.get("request")
+    if request is not None and request.method in ("GET", "HEAD", "OPTIONS"):
+        return "Correct what is shown."
+    return "Nothing was saved: correct what is shown."
+
+
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, StaleCase):
         return problem(412, STALE)
@@ -76,19 +84,13 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     if isinstance(exc, NotAllowed):
         return problem(403, exc.message)
     if isinstance(exc, InvalidInput):
-        return problem(
-            400,
-            "Nothing was saved: correct what is shown.",
-            errors={exc.field or "detail": [exc.message]},
-        )
+        return problem(400, _refused_input(context), errors={exc.field or "detail": [exc.message]})
     if isinstance(exc, (Case.DoesNotExist, Http404)):
         return problem(404, "No such case.")
     if isinstance(exc, PermissionDenied):
         return problem(403, "You may not do this to this case.")
     if isinstance(exc, exceptions.ValidationError):
-        return problem(
-            400, "Nothing was saved: correct what is shown.", errors=_flatten(exc.detail)
-        )
+        return problem(400, _refused_input(context), errors=_flatten(exc.detail))
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -203,3 +203,14 @@ def test_bad_parameters_get_400_with_every_field_and_nothing_else(oscb):
     # A UK time the clocks skip is refused as the command refuses it.
     body = problem(timeline(client, start="2027-03-28T01:30"), 400)
     assert "does not exist in Europe/London" in body["errors"]["start"][0]
+
+
+def test_a_refused_read_does_not_speak_of_saving(oscb):
+    body = problem(
+        api(oscb.person("challenging", Role.PRACTITIONER)).get(
+            "/api/v1/policies/oscb-children/timeline/", {"start": "yesterday"}
+        ),
+        400,
+    )
+    assert body["detail"] == "Correct what is shown."
+    assert list(body["errors"]) == ["start"]
