@@ -70,8 +70,9 @@ FIGURES = [
         _at_least("pages_board_cases_ratio", 0.5),
         _LOAD_WHY + "The newest 50 are read from the index case_partnership_newest in the "
         "page's order (tests/scale/test_indexes.py), but each request also counts the "
-        "partnership's cases twice (the total and the paginator) and reads the distinct policy "
-        "versions over them for the filters: work that grows with the partnership.",
+        "partnership's cases for the total (once: the paginator is given that count) and reads "
+        "the distinct policy versions over them for the filters: work that grows with the "
+        "partnership.",
     ),
     Figure("pages_board_cases_rps", "Board case list: requests/s"),
     Figure(
