@@ -45,10 +45,15 @@ class Address:
     signed_out: int = 302  # a signed-out visitor: sent to sign in, or the API's 401
     if_match: bool = False  # an API action: a POST without If-Match gets 428 (nothing saved)
 
+    @property
+    def api(self) -> bool:
+        """An address of the API: it answers the signed-out with 401 and takes JSON."""
+        return self.signed_out == 401
+
     def post_to(self, client: Client, url: str, data: dict[str, Any]) -> Any:
         """POST `data`: as JSON to an address of the API (it takes nothing else), as a form to
         a page."""
-        if self.signed_out == 401:
+        if self.api:
             return client.post(url, data, content_type="application/json")
         return client.post(url, data)
 

@@ -137,11 +137,13 @@ API = files("api/**/*.py")
 
 def test_the_api_reaches_escalation_through_its_services_never_its_pages():
     """api/ calls the same selectors, rules and domain services as the pages, never the
-    pages (or any app's views or forms) themselves."""
+    pages (or any app's views) themselves. It may check input with the apps' forms (the raise
+    forms, the report's filters): one set of rules and words for both doors."""
     assert API, "no files found under api/: wrong path?"
+    doors = [door for door in DOORS if door != "forms"]
 
     def refused(name: str) -> bool:
-        return any(is_within(name, f"{app}.{door}") for app in APPS for door in DOORS) or is_within(
+        return any(is_within(name, f"{app}.{door}") for app in APPS for door in doors) or is_within(
             name, "accounts.views"
         )
 

@@ -1,5 +1,5 @@
 """Raising a case through the API: the answers the raise pages ask, checked by the pages' own
-forms (escalation.pages.raising.forms) with the pages' queries and messages, every field at
+forms (escalation.forms.raising) with the pages' queries and messages, every field at
 once. The case is then raised by escalation.domain.case_raise, which checks them again."""
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ from django.utils import timezone
 from agencies.models import Agency
 from escalation.domain import checks
 from escalation.errors import InvalidInput
-from escalation.pages.raising import forms as rf
-from escalation.pages.raising.pages import first_step_due
+from escalation.forms import raising as rf
 from escalation.policy import PolicySpec, RouteSpec
-from escalation.queries.policies import adopted_version, policy_spec
+from escalation.queries.policies import adopted_version, first_step_due, policy_spec
 
 Errors = dict[str, list[str]]
 UNKNOWN = "unknown:"  # a name that matched nothing: never a choice of a form

@@ -11,8 +11,8 @@ from rest_framework.fields import SkipField
 from api.v1.raising import raise_arguments
 from escalation.domain import checks
 from escalation.enums import LearningTheme
+from escalation.forms import raising as rf
 from escalation.models import Case, CaseStep
-from escalation.pages.raising import forms as rf
 
 
 class CurrentStepSerializer(serializers.ModelSerializer[CaseStep]):

@@ -43,8 +43,8 @@ from escalation.domain import (
 )
 from escalation.enums import CaseStatus
 from escalation.errors import InvalidInput
+from escalation.forms.raising import agencies_user_may_raise_for
 from escalation.models import Case, CaseStep
-from escalation.pages.raising.forms import agencies_user_may_raise_for
 from escalation.queries import case_page as sel
 from escalation.queries.cases import case_get_for_user, case_list_for_user, case_steps
 

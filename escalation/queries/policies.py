@@ -7,7 +7,8 @@ import datetime as dt
 from typing import Literal
 
 from agencies.models import Partnership
-from escalation.deadlines import DeadlineRule
+from agencies.selectors import partnership_calendar
+from escalation.deadlines import DeadlineRule, Due, compute_due
 from escalation.enums import PolicyVersionStatus
 from escalation.errors import InvalidTransition
 from escalation.models import Case, PolicyVersion
@@ -103,3 +104,13 @@ def _same_working_day_in_words(*, from_raising: bool, wording: RuleWording) -> s
         day = "the case is raised" if from_raising else "the step starts"
         return f"Close of business on the working day {day}"
     return "same working day" + (" as the raising of the case" if from_raising else "")
+
+
+def first_step_due(
+    route: RouteSpec, partnership: Partnership, *, risk: bool, now: dt.datetime
+) -> Due:
+    """When the route's first step would fall due by the policy's rule, were the case raised
+    now (the raise pages' due page, and the API's raise)."""
+    rule = route.ladder[0].rule(risk=risk)
+    calendar = partnership_calendar(partnership=partnership)
+    return compute_due(rule, step_start=now, raised_at=now, calendar=calendar)

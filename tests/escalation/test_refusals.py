@@ -25,9 +25,9 @@ from escalation.domain import (
     step_record_outcome,
 )
 from escalation.errors import CaseError, InvalidInput, InvalidTransition, NotAllowed
+from escalation.forms import raising as rf
 from escalation.models import Case, CaseStep
 from escalation.pages.case import forms as cf
-from escalation.pages.raising import forms as rf
 from escalation.policy import record_fields
 from escalation.queries.policies import case_route, policy_spec
 

@@ -23,8 +23,8 @@ from tests.proforma.helpers import pdf_text, squash
 from tests.test_every_url import TABLE
 from tests.test_permission_matrix import one_world
 
-# The pages' forms (the API's actions take JSON: tests/api/).
-FORMS = sorted(name for name, address in TABLE.items() if address.post and not address.if_match)
+# The pages' forms (the API takes JSON: tests/api/, and schemathesis in test_schemathesis.py).
+FORMS = sorted(name for name, address in TABLE.items() if address.post and not address.api)
 SCRIPT = "<script>alert(1)</script>"
 
 # Text of every awkward kind: any unicode a browser can send, control characters, NUL bytes,

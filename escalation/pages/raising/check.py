@@ -14,8 +14,8 @@ from config.http import AuthenticatedHttpRequest
 from escalation.domain import case_log_read, case_raise
 from escalation.enums import Side
 from escalation.errors import CaseError, InvalidInput, NotAllowed
+from escalation.forms import raising as rf
 from escalation.models import Case
-from escalation.pages.raising import forms as rf
 from escalation.pages.raising.drafts import Raising, draft_view
 from escalation.pages.raising.journey import PAGES_BY_KEY, back_url, journey
 from escalation.pages.raising.page import QuestionPage

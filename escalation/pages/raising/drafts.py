@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from agencies.models import Agency
 from escalation.errors import CaseError, InvalidTransition
-from escalation.pages.raising import forms as rf
+from escalation.forms import raising as rf
 from escalation.policy import PolicySpec, RouteSpec
 from escalation.queries.policies import adopted_version, policy_spec
 

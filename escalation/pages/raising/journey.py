@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from escalation.pages.raising import forms as rf
+from escalation.forms import raising as rf
 from escalation.pages.raising.drafts import Raising
 from escalation.pages.raising.page import QuestionPage
 from escalation.pages.raising.pages import AFTER_QUESTIONS, BEFORE_QUESTIONS

@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from escalation.pages.raising import forms as rf
+from escalation.forms import raising as rf
 from escalation.pages.raising.drafts import Raising
 
 Rows = list[tuple[str, str]]

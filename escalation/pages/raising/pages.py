@@ -10,31 +10,20 @@ from typing import Any
 from django.http import Http404
 from django.utils import timezone
 
-from agencies.models import Agency, Partnership
-from agencies.selectors import partnership_calendar
-from escalation.deadlines import Due, compute_due
+from agencies.models import Agency
+from escalation.deadlines import Due
 from escalation.domain import checks
 from escalation.enums import AgeBand, SubjectKind
-from escalation.pages.raising import forms as rf
+from escalation.forms import raising as rf
 from escalation.pages.raising.drafts import Raising
 from escalation.pages.raising.page import Answer, QuestionPage, Rows
-from escalation.policy import RouteSpec
+from escalation.queries.policies import first_step_due
 
 
 def due_at(r: Raising) -> dt.datetime | None:
     """The earlier due moment the raiser set for the first step, if any."""
     text = r.answers.get("due_at")
     return dt.datetime.fromisoformat(text) if text else None
-
-
-def first_step_due(
-    route: RouteSpec, partnership: Partnership, *, risk: bool, now: dt.datetime
-) -> Due:
-    """When the route's first step would fall due by the policy's rule, were the case raised
-    now (the raise pages' due page, and the API's raise)."""
-    rule = route.ladder[0].rule(risk=risk)
-    calendar = partnership_calendar(partnership=partnership)
-    return compute_due(rule, step_start=now, raised_at=now, calendar=calendar)
 
 
 def policy_due(r: Raising, now: dt.datetime) -> Due:

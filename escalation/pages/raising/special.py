@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from escalation.pages.raising import forms as rf
+from escalation.forms import raising as rf
 from escalation.pages.raising.drafts import Raising, draft_view
 from escalation.pages.raising.page import Answer, QuestionPage
 from escalation.pages.raising.pages import ROUTE

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from escalation.errors import InvalidTransition
-from escalation.pages.raising import forms as rf
+from escalation.forms import raising as rf
 from escalation.pages.raising.drafts import Raising, draft_view, load_raising, new_draft, no_policy
 from escalation.pages.raising.journey import PAGES_BY_KEY, back_url, next_url
 from escalation.pages.raising.page import QuestionPage
