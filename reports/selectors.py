@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import math
 import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, Q, QuerySet, TextField
+from django.db.models.functions import Cast, TruncMonth
 from django.utils import timezone
 
 from agencies.calendars import LONDON
@@ -663,9 +664,12 @@ def report_learning_statements(
         Learning.objects.filter(
             report_filter_q(partnership=partnership, filters=filters, prefix="case__")
         )
+        # The themes as their JSON text: a few combinations recur over thousands of rows, so
+        # each is decoded once (decoding every row's was most of the report's time).
+        .annotate(themes_text=Cast("themes", TextField()))
         .values_list(
             "summary",
-            "themes",
+            "themes_text",
             "recorded_at",
             "case__subject_initials",
             "case__challenging_record_number",
@@ -678,12 +682,11 @@ def report_learning_statements(
     listed: list[Statement] = []
     withheld = erased = 0
     themes_of: dict[str, list[Theme]] = {}  # by the recorded list: a few combinations
-    for summary, themes, recorded_at, initials, own, theirs, erasure in rows.iterator():
-        key = repr(themes)
-        named = themes_of.get(key)
+    for summary, themes_text, recorded_at, initials, own, theirs, erasure in rows.iterator():
+        named = themes_of.get(themes_text)
         if named is None:
-            names = _named(themes)
-            named = themes_of[key] = [t for t in Theme if names & _THEME_NAMES[t]]
+            names = _named(json.loads(themes_text) if themes_text else [])
+            named = themes_of[themes_text] = [t for t in Theme if names & _THEME_NAMES[t]]
         if wanted is not None and wanted not in named:
             continue
         text = (summary or "").strip()
