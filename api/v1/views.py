@@ -178,46 +178,45 @@ class CaseActionView(GenericAPIView[Case]):
         return _with_etag(changed)
 
 
-class ReasonActionView(CaseActionView):
-    """An action that takes only a reason: its permission and its domain service."""
+class ServiceActionView(CaseActionView):
+    """An action whose serializer's fields are its domain service's own arguments: the view
+    names the permission, the serializer and the service."""
 
     service: ClassVar[Callable[..., Case]]
 
     def perform(self, request: Request, case: Case, data: dict[str, Any], version: int) -> Case:
-        return type(self).service(
-            case=case, by=_me(request), reason=data["reason"], expected_version=version
-        )
+        return type(self).service(case=case, by=_me(request), expected_version=version, **data)
 
 
-class EscalateView(ReasonActionView):
+class EscalateView(ServiceActionView):
     """The current step did not resolve the disagreement: on to the next step."""
 
     perm = "escalation.escalate_case"
     service = case_escalate
 
 
-class SkipView(ReasonActionView):
+class SkipView(ServiceActionView):
     """Skip the current step: a risk of significant harm calls for senior people now."""
 
     perm = "escalation.skip_step"
     service = case_skip_step
 
 
-class WithdrawView(ReasonActionView):
+class WithdrawView(ServiceActionView):
     """Withdraw the challenge (the raiser, or a manager of the challenging agency)."""
 
     perm = "escalation.withdraw_case"
     service = case_withdraw
 
 
-class DisputeView(ReasonActionView):
+class DisputeView(ServiceActionView):
     """The raiser's side disputes the proposed resolution: the case escalates."""
 
     perm = "escalation.agree_for_raiser"
     service = case_dispute_resolution
 
 
-class ChaseView(ReasonActionView):
+class ChaseView(ServiceActionView):
     """Chase the overdue current step."""
 
     perm = "escalation.chase_step"
@@ -227,49 +226,29 @@ class ChaseView(ReasonActionView):
         return case.current_step is not None and super().allowed(request, case)
 
 
-class AgreeView(CaseActionView):
+class AgreeView(ServiceActionView):
     """The raiser's side agrees to the resolution the other side proposed."""
 
     perm = "escalation.agree_for_raiser"
     serializer_class = NothingSerializer
-
-    def perform(self, request: Request, case: Case, data: dict[str, Any], version: int) -> Case:
-        return case_agree_resolution(case=case, by=_me(request), expected_version=version)
+    service = case_agree_resolution
 
 
-class ResolveView(CaseActionView):
+class ResolveView(ServiceActionView):
     """Resolve the case at its current step with what should be learned: at once for the
     raiser's side, otherwise sent to the raiser's side to agree."""
 
     perm = "escalation.resolve_case"
     serializer_class = ResolveSerializer
-
-    def perform(self, request: Request, case: Case, data: dict[str, Any], version: int) -> Case:
-        return case_resolve(
-            case=case,
-            by=_me(request),
-            learning=data["learning"],
-            themes=data["themes"],
-            debrief_recommended=data["debrief_recommended"],
-            case_review_recommended=data["case_review_recommended"],
-            expected_version=version,
-        )
+    service = case_resolve
 
 
-class RecordView(CaseActionView):
+class RecordView(ServiceActionView):
     """Write the current step's record (the policy's fields, by slug)."""
 
     perm = "escalation.record_outcome"
     serializer_class = RecordSerializer
-
-    def perform(self, request: Request, case: Case, data: dict[str, Any], version: int) -> Case:
-        return step_record_outcome(
-            case=case,
-            by=_me(request),
-            record=data["record"],
-            meeting_held=data["meeting_held"],
-            expected_version=version,
-        )
+    service = step_record_outcome
 
 
 class ReassignView(CaseActionView):
